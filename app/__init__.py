@@ -1,0 +1,155 @@
+"""Docket: service improvement plans from progress update to committee."""
+import logging
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import config as config_module
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = __file__.rsplit("/app/", 1)[0]
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=f"{ROOT}/templates",
+        static_folder=f"{ROOT}/static",
+        instance_path=f"{ROOT}/instance",
+    )
+    app.config.from_mapping(config_module.load(app.instance_path, overrides))
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    register_proxy(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    WTFormsHelpers(app)
+    from app import filters
+
+    filters.register(app)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=f"{ROOT}/migrations", render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            id_part, token = user_id.split(":", 1)
+            user = db.session.get(User, int(id_part))
+        except (ValueError, TypeError):
+            return None
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: write-ahead log, enforced foreign keys, and wait rather than fail on a lock."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.trail.routes import bp as trail_bp
+    from app.users.routes import bp as users_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(trail_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app import navigation, security
+    from app.auth.routes import enforce_idle_timeout
+
+    @app.before_request
+    def require_sign_in():
+        """Secure by default: every page needs a signed-in person unless marked public."""
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False):
+            return None
+        if not current_user.is_authenticated:
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("auth.sign_in", next=target))
+        return None
+
+    app.before_request(enforce_idle_timeout)
+    security.register(app)
+    navigation.register(app)
+
+    @app.after_request
+    def vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app import errors
+
+    errors.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.demo.cli import demo_command
+    from app.trail.cli import trail_cli
+    from app.users.cli import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(trail_cli)
+    app.cli.add_command(demo_command)
+
+
+def register_proxy(app: Flask) -> None:
+    hops = app.config.get("PROXY_FIX") or 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

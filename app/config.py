@@ -1,0 +1,94 @@
+"""Configuration, read from the environment.
+
+Every setting Docket reads is listed here, and in the README's "Configuration" table.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when Docket cannot start because a required setting is missing."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def database_url(instance_path: str) -> str:
+    """`DATABASE_URL`, or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "docket.db")
+    # Heroku-style and plain postgres URLs mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: str, development: bool) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if not development:
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random string "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    # Development only: keep one random key in the instance folder so that
+    # sessions survive a restart.
+    path = Path(instance_path) / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (and test overrides)."""
+    overrides = overrides or {}
+    development = overrides.get("DEVELOPMENT", _bool("DOCKET_DEV") or _bool("FLASK_DEBUG"))
+    testing = overrides.get("TESTING", False)
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    idle_minutes = _int("SESSION_IDLE_MINUTES", 30)
+    config = {
+        "DEVELOPMENT": development,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path, development or testing),
+        "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Sessions: signed cookie, idle timeout enforced server-side too.
+        "SESSION_IDLE_MINUTES": idle_minutes,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_NAME": "docket_session",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        # CSRF tokens last as long as the session, so a slow form never expires.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+        # Sign-in throttling: this many failures for one e-mail address in the window.
+        "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_WINDOW_MINUTES": _int("SIGN_IN_WINDOW_MINUTES", 15),
+        # Behind a reverse proxy that sets X-Forwarded-* (number of proxies).
+        "PROXY_FIX": _int("PROXY_FIX", 0),
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "City of York Council"),
+        # Mail (used by notifications from the progress-update issue onwards).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "docket@localhost"),
+    }
+    config.update(overrides)
+    return config

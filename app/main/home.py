@@ -1,0 +1,46 @@
+"""What the home page tells a person: who they are and what they can do."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Action, Committee, Indicator, Role, RoleAssignment, ScopeKind
+from app.permissions import scope_for
+
+
+@dataclass
+class Home:
+    user: object
+    roles: list = field(default_factory=list)  # [(role label, scope label)]
+    can_do: list = field(default_factory=list)  # sentences: what this person can do
+    owned_actions: int = 0
+    owned_indicators: int = 0
+
+
+ROLE_SENTENCES = {
+    Role.ADMINISTRATOR: "manage people and their roles, the council's services and plans, and import plans",
+    Role.ASSISTANT_DIRECTOR: "approve or return committee reports for {scope}, and see everything in it",
+    Role.HEAD_OF_SERVICE: "sign off or return progress updates for {scope}, and draft its reports",
+    Role.ACTION_OWNER: "write progress updates for your actions in {scope}",
+    Role.CLERK: "keep the work plan, build agendas and publish agenda packs for {scope}",
+}
+
+
+def home_for(user) -> Home:
+    home = Home(user=user)
+    assignments = db.session.scalars(
+        sa.select(RoleAssignment).where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.role)
+    ).all()
+    for a in assignments:
+        home.roles.append((a.role.label, a.scope_label))
+        scope = "the whole council" if a.scope_kind == ScopeKind.EVERYTHING else a.scope_label
+        home.can_do.append(ROLE_SENTENCES[a.role].format(scope=scope))
+    home.owned_actions = db.session.scalar(sa.select(sa.func.count(Action.id)).where(Action.owner_id == user.id))
+    home.owned_indicators = db.session.scalar(
+        sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user.id)
+    )
+    scope_for(user)  # warm the per-request cache used by navigation
+    return home
+
+
+__all__ = ["home_for", "Home", "Committee"]

@@ -1,0 +1,49 @@
+"""Docket's domain model. Import models from here."""
+from app.models.base import LabelledEnum, Model, utcnow  # noqa: F401
+from app.models.committees import (  # noqa: F401
+    AgendaItem,
+    AgendaItemKind,
+    AgendaState,
+    Committee,
+    CommitteeMember,
+    Meeting,
+    MemberRole,
+    WorkPlanEntry,
+)
+from app.models.org import (  # noqa: F401
+    ROLE_SCOPES,
+    Directorate,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    Service,
+    SignInFailure,
+    User,
+)
+from app.models.plans import (  # noqa: F401
+    Action,
+    ActionStatus,
+    ActionType,
+    Direction,
+    Frequency,
+    Indicator,
+    IndicatorResult,
+    Milestone,
+    Plan,
+    PlanStatus,
+    Polarity,
+    PriorityTheme,
+    Rag,
+    Risk,
+    Unit,
+)
+from app.models.reports import Report, ReportState, ReportVersion, report_plan  # noqa: F401
+from app.models.trail import GENESIS_HASH, TrailEvent, TrailHead  # noqa: F401
+from app.models.updates import (  # noqa: F401
+    Attachment,
+    IndicatorValue,
+    PeriodState,
+    ProgressUpdate,
+    ReportingPeriod,
+    UpdateState,
+)

@@ -1,0 +1,116 @@
+"""Committees, their members and meetings, agendas and work plans."""
+from datetime import date, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import LabelledEnum, Model, enum_column
+
+
+class MemberRole(LabelledEnum):
+    CHAIR = ("chair", "Chair")
+    VICE_CHAIR = ("vice_chair", "Vice-Chair")
+    MEMBER = ("member", "Member")
+
+
+class AgendaState(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    PUBLISHED = ("published", "Published")
+
+
+class AgendaItemKind(LabelledEnum):
+    PROCEDURAL = ("procedural", "Procedural")
+    REPORT = ("report", "Report")
+    OTHER = ("other", "Other business")
+
+
+class Committee(Model):
+    __tablename__ = "committee"
+
+    name: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    clerk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    clerk_name: Mapped[str | None] = mapped_column(sa.String(200))
+    clerk_telephone: Mapped[str | None] = mapped_column(sa.String(60))
+    clerk_email: Mapped[str | None] = mapped_column(sa.String(254))
+    default_venue: Mapped[str | None] = mapped_column(sa.String(300))
+    default_time: Mapped[time | None]
+    directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
+
+    members: Mapped[list["CommitteeMember"]] = relationship(
+        back_populates="committee", order_by="CommitteeMember.position", cascade="all, delete-orphan"
+    )
+    meetings: Mapped[list["Meeting"]] = relationship(
+        back_populates="committee", order_by="Meeting.meets_on", cascade="all, delete-orphan"
+    )
+    clerk: Mapped["User | None"] = relationship()  # noqa: F821
+    directorate: Mapped["Directorate | None"] = relationship()  # noqa: F821
+
+
+class CommitteeMember(Model):
+    __tablename__ = "committee_member"
+
+    committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))  # "Councillor D Taylor"
+    role: Mapped[MemberRole] = enum_column(MemberRole, default=MemberRole.MEMBER)
+    position: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship(back_populates="members")
+
+
+class Meeting(Model):
+    __tablename__ = "meeting"
+
+    committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    meets_on: Mapped[date]
+    starts_at: Mapped[time | None]
+    venue: Mapped[str | None] = mapped_column(sa.String(300))
+    municipal_year: Mapped[str] = mapped_column(sa.String(9))  # "2019-20"
+    agenda_state: Mapped[AgendaState] = enum_column(AgendaState, default=AgendaState.DRAFT)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    committee: Mapped[Committee] = relationship(back_populates="meetings")
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    work_plan_entries: Mapped[list["WorkPlanEntry"]] = relationship(
+        back_populates="meeting", order_by="WorkPlanEntry.position"
+    )
+
+
+class AgendaItem(Model):
+    __tablename__ = "agenda_item"
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    purpose: Mapped[str | None] = mapped_column(sa.Text)
+    kind: Mapped[AgendaItemKind] = enum_column(AgendaItemKind, default=AgendaItemKind.OTHER)
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"), index=True)
+    to_follow: Mapped[bool] = mapped_column(default=False)
+    to_follow_reason: Mapped[str | None] = mapped_column(sa.Text)
+    page_start: Mapped[int | None]
+    page_end: Mapped[int | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    report: Mapped["Report | None"] = relationship()  # noqa: F821
+
+
+class WorkPlanEntry(Model):
+    """A planned item of business on a committee's work plan for the municipal year."""
+
+    __tablename__ = "work_plan_entry"
+
+    committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    municipal_year: Mapped[str] = mapped_column(sa.String(9))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    report_owner: Mapped[str | None] = mapped_column(sa.String(200))
+    expected_report: Mapped[str | None] = mapped_column(sa.String(300))
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship()
+    meeting: Mapped[Meeting | None] = relationship(back_populates="work_plan_entries")
+    report: Mapped["Report | None"] = relationship()  # noqa: F821

@@ -1,0 +1,42 @@
+"""The navigation a person sees, by the roles they hold."""
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_login import current_user
+
+from app.permissions import can
+
+
+@dataclass
+class NavItem:
+    text: str
+    href: str
+    active: bool
+
+
+# (label, endpoint, permission verb). Later issues add their areas here.
+NAV = [
+    ("Home", "main.home", "use_docket"),
+    ("People", "users.index", "manage_users"),
+    ("Trail", "trail.index", "view_trail"),
+]
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for text, endpoint, verb in NAV:
+        if can(user, verb):
+            href = url_for(endpoint)
+            active = request.endpoint == endpoint or (
+                endpoint != "main.home" and request.path.startswith(href)
+            )
+            items.append(NavItem(text, href, active))
+    return items
+
+
+def register(app):
+    @app.context_processor
+    def inject_navigation():
+        return {"navigation": lambda: navigation_for(current_user)}

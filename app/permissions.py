@@ -1,0 +1,128 @@
+"""Who may do what to which object: one function, `can`, answers every question.
+
+Routes never decide permission themselves: they call `can` (or use `permission_required`,
+which loads the object named in the URL and calls it). Hiding a button is not a check.
+"""
+from functools import wraps
+
+from flask import abort, g, has_request_context
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Role, RoleAssignment, ScopeKind, Service
+
+
+class Scope:
+    """The roles one person holds, resolved to the ids they reach."""
+
+    def __init__(self, user):
+        self.user = user
+        assignments = (
+            db.session.query(RoleAssignment).filter(RoleAssignment.user_id == user.id).all()
+            if user is not None and getattr(user, "id", None)
+            else []
+        )
+        self.roles = {a.role for a in assignments}
+        self.admin = Role.ADMINISTRATOR in self.roles
+        self._services: dict[Role, set[int]] = {}
+        self._committees: set[int] = set()
+        directorates: dict[Role, set[int]] = {}
+        for a in assignments:
+            if a.scope_kind == ScopeKind.SERVICE and a.service_id:
+                self._services.setdefault(a.role, set()).add(a.service_id)
+            elif a.scope_kind == ScopeKind.DIRECTORATE and a.directorate_id:
+                directorates.setdefault(a.role, set()).add(a.directorate_id)
+            elif a.scope_kind == ScopeKind.COMMITTEE and a.committee_id:
+                self._committees.add(a.committee_id)
+        for role, ids in directorates.items():
+            service_ids = db.session.query(Service.id).filter(Service.directorate_id.in_(ids)).all()
+            self._services.setdefault(role, set()).update(sid for (sid,) in service_ids)
+
+    def has(self, role: Role) -> bool:
+        return self.admin or role in self.roles
+
+    def services(self, *roles: Role) -> set[int]:
+        """Ids of the services where the person holds any of these roles."""
+        out: set[int] = set()
+        for role in roles or tuple(self._services):
+            out |= self._services.get(role, set())
+        return out
+
+    def committees(self) -> set[int]:
+        return set(self._committees)
+
+
+def scope_for(user) -> Scope:
+    """The person's scope, worked out once per request."""
+    if has_request_context():
+        cache = g.setdefault("_docket_scopes", {})
+        key = getattr(user, "id", None)
+        if key not in cache:
+            cache[key] = Scope(user)
+        return cache[key]
+    return Scope(user)
+
+
+# --- policies: one function per verb, (scope, object) -> bool --------------------------
+
+def _admin_only(scope: Scope, obj) -> bool:
+    return scope.admin
+
+
+def _signed_in(scope: Scope, obj) -> bool:
+    return scope.user is not None
+
+
+POLICIES = {
+    "use_docket": _signed_in,
+    "administer": _admin_only,
+    "manage_users": _admin_only,
+    "view_trail": _admin_only,
+}
+
+
+class UnknownPermission(LookupError):
+    pass
+
+
+def can(user, verb: str, obj=None) -> bool:
+    """May this user do `verb` to `obj`? Unknown verbs are refused loudly, never allowed."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return False
+    try:
+        policy = POLICIES[verb]
+    except KeyError:
+        raise UnknownPermission(verb) from None
+    return bool(policy(scope_for(user), obj))
+
+
+def permission_required(verb: str, model=None, url_arg: str | None = None):
+    """Route decorator: load `model` by the URL argument (404 if absent) and check `can`.
+
+    The loaded object is passed to the view in place of the id.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            obj = None
+            if model is not None:
+                key = url_arg or f"{model.__tablename__}_id"
+                obj = db.session.get(model, kwargs.pop(key))
+                if obj is None:
+                    abort(404)
+                kwargs[model.__tablename__] = obj
+            if not can(current_user, verb, obj):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = verb
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as open to people who are not signed in."""
+    view.is_public = True
+    return view
