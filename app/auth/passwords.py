@@ -2,7 +2,8 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # Argon2id, 64 MiB, 3 passes (RFC 9106 second choice)
+PRODUCTION_HASHER = PasswordHasher()  # Argon2id, 64 MiB, 3 passes (RFC 9106 second choice)
+_hasher = PRODUCTION_HASHER
 
 # A hash to check against when the e-mail address is unknown, so that a wrong address and a
 # wrong password take the same time.
