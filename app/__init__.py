@@ -95,11 +95,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from app.plans import bp as plans_bp
     from app.trail.routes import bp as trail_bp
     from app.users.routes import bp as users_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
 

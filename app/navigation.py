@@ -17,6 +17,7 @@ class NavItem:
 # (label, endpoint, permission verb). Later issues add their areas here.
 NAV = [
     ("Home", "main.home", "use_docket"),
+    ("Plans", "plans.index", "list_plans"),
     ("People", "users.index", "manage_users"),
     ("Trail", "trail.index", "view_trail"),
 ]

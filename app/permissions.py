@@ -5,6 +5,7 @@ which loads the object named in the URL and calls it). Hiding a button is not a 
 """
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort, g, has_request_context
 from flask_login import current_user
 
@@ -73,11 +74,56 @@ def _signed_in(scope: Scope, obj) -> bool:
     return scope.user is not None
 
 
+def _owns_in_plan(scope: Scope, plan) -> bool:
+    """An accountable officer may see the plan that holds their actions or indicators."""
+    from app.models import Action, Indicator
+
+    uid = scope.user.id
+    return bool(
+        db.session.scalar(sa.select(Action.id).where(Action.plan_id == plan.id, Action.owner_id == uid).limit(1))
+        or db.session.scalar(
+            sa.select(Indicator.id).where(Indicator.plan_id == plan.id, Indicator.owner_id == uid).limit(1)
+        )
+    )
+
+
+def _view_plan(scope: Scope, plan) -> bool:
+    if plan is None:
+        return scope.admin or bool(scope.services())
+    return scope.admin or plan.service_id in scope.services() or _owns_in_plan(scope, plan)
+
+
+def _edit_plan(scope: Scope, plan) -> bool:
+    """Administrators everywhere; Heads of Service within their services."""
+    if plan is None:
+        return scope.admin
+    return scope.admin or plan.service_id in scope.services(Role.HEAD_OF_SERVICE)
+
+
+def _view_action(scope: Scope, action) -> bool:
+    return _view_plan(scope, action.plan)
+
+
+def _edit_action(scope: Scope, action) -> bool:
+    return _edit_plan(scope, action.plan)
+
+
 POLICIES = {
     "use_docket": _signed_in,
     "administer": _admin_only,
     "manage_users": _admin_only,
     "view_trail": _admin_only,
+    "list_plans": _signed_in,
+    "view_plan": _view_plan,
+    "edit_plan": _edit_plan,
+    "import_plan": _edit_plan,
+    "create_plan": _admin_only,
+    "view_action": _view_action,
+    "edit_action": _edit_action,
+    "edit_theme": lambda scope, theme: _edit_plan(scope, theme.plan),
+    "edit_milestone": lambda scope, milestone: _edit_plan(scope, milestone.action.plan),
+    "edit_risk": lambda scope, risk: _edit_plan(scope, risk.plan),
+    "edit_indicator": lambda scope, indicator: _edit_plan(scope, indicator.plan),
 }
 
 

@@ -9,6 +9,8 @@ import pytest
 PUBLIC = "public"
 SIGNED_IN = "signed in"
 EVERYONE = {"admin", "ad", "hos", "owner", "clerk", "nobody"}
+PLAN_READERS = {"admin", "ad", "hos", "owner"}
+PLAN_EDITORS = {"admin", "hos"}
 
 # endpoint -> (who, how to build a URL to GET, or None for POST-only routes)
 ROUTES = {
@@ -19,7 +21,38 @@ ROUTES = {
     "main.home": (SIGNED_IN, lambda f: "/"),
     "users.index": ({"admin"}, lambda f: "/people/"),
     "trail.index": ({"admin"}, lambda f: "/trail/"),
+    # plans
+    "plans.index": (SIGNED_IN, lambda f: "/plans/"),
+    "plans.show": (PLAN_READERS, lambda f: f"/plans/{f['plan'].id}"),
+    "plans.action": (PLAN_READERS, lambda f: f"/actions/{f['action'].id}"),
+    "plans.edit_plan": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/edit"),
+    "plans.new_theme": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/themes/new"),
+    "plans.edit_theme": (PLAN_EDITORS, lambda f: f"/themes/{f['theme'].id}/edit"),
+    "plans.new_action": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/actions/new"),
+    "plans.edit_action": (PLAN_EDITORS, lambda f: f"/actions/{f['action'].id}/edit"),
+    "plans.new_milestone": (PLAN_EDITORS, lambda f: f"/actions/{f['action'].id}/milestones/new"),
+    "plans.edit_milestone": (PLAN_EDITORS, lambda f: f"/milestones/{f['milestone'].id}/edit"),
+    "plans.new_risk": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/risks/new"),
+    "plans.edit_risk": (PLAN_EDITORS, lambda f: f"/risks/{f['risk'].id}/edit"),
+    "plans.new_indicator": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/indicators/new"),
+    "plans.edit_indicator": (PLAN_EDITORS, lambda f: f"/indicators/{f['indicator'].id}/edit"),
 }
+
+
+@pytest.fixture()
+def objects(db, org, people):
+    """One of each thing a URL can name, in the people's service."""
+    from app.models import Action, Indicator, Milestone, Plan, PriorityTheme, Risk
+
+    plan = Plan(service=org["service"], title="Service Improvement Plan")
+    theme = PriorityTheme(plan=plan, title="Keep children safe")
+    action = Action(plan=plan, reference="A1", title="Do a thing", theme=theme, owner=people["owner"])
+    milestone = Milestone(action=action, text="Half done")
+    risk = Risk(plan=plan, reference="R1", description="It might not happen")
+    indicator = Indicator(plan=plan, reference="I1", description="How many")
+    db.session.add_all([plan, theme, action, milestone, risk, indicator])
+    db.session.commit()
+    return dict(people, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator)
 
 
 def test_every_route_is_classified(app):
@@ -41,8 +74,8 @@ GET_ROUTES = [(e, who, url) for e, (who, url) in ROUTES.items() if url is not No
 
 
 @pytest.mark.parametrize("endpoint,who,url", GET_ROUTES, ids=[e for e, _, _ in GET_ROUTES])
-def test_anonymous_access(client, people, endpoint, who, url):
-    page = client.c.get(url(people))
+def test_anonymous_access(client, objects, endpoint, who, url):
+    page = client.c.get(url(objects))
     if who == PUBLIC:
         assert page.status_code == 200
     else:
@@ -51,13 +84,28 @@ def test_anonymous_access(client, people, endpoint, who, url):
 
 
 @pytest.mark.parametrize("person", sorted(EVERYONE))
-def test_access_by_role(sign_in_as, people, person):
+def test_access_by_role(sign_in_as, objects, person):
     client = sign_in_as(person)
     for endpoint, who, url in GET_ROUTES:
         allowed = EVERYONE if who in (PUBLIC, SIGNED_IN) else who
-        status = client.c.get(url(people)).status_code
+        status = client.c.get(url(objects)).status_code
         expected = 302 if (endpoint == "auth.sign_in") else (200 if person in allowed else 403)
         assert status == expected, f"{person} on {endpoint}: got {status}, expected {expected}"
+
+
+@pytest.mark.parametrize("person", sorted(EVERYONE - {"admin"}))
+def test_refused_people_cannot_post_either(sign_in_as, objects, person):
+    """A refusal by URL holds for a crafted POST too (with a valid CSRF token)."""
+    client = sign_in_as(person)
+    token = client.csrf_token("/")
+    for endpoint, (who, url) in ROUTES.items():
+        if url is None or who in (PUBLIC, SIGNED_IN) or person in who:
+            continue
+        rule = next(r for r in client.c.app.url_map.iter_rules() if r.endpoint == endpoint)
+        if "POST" not in rule.methods:
+            continue
+        status = client.c.post(url(objects), data={"csrf_token": token}).status_code
+        assert status == 403, f"{person} POST {endpoint}: {status}"
 
 
 def test_post_only_routes_refuse_get(client):

@@ -105,6 +105,9 @@ class PriorityTheme(Model):
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.Text)
     position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="themes")
     actions: Mapped[list["Action"]] = relationship(back_populates="theme", order_by="Action.reference")
@@ -146,6 +149,9 @@ class Milestone(Model):
     lead: Mapped[str | None] = mapped_column(sa.String(200))
     done: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     action: Mapped[Action] = relationship(back_populates="milestones")
 

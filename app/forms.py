@@ -1,0 +1,137 @@
+"""Form pieces shared by every area: GOV.UK date input, the hidden version for stale edits."""
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field, HiddenField
+from wtforms.validators import ValidationError
+
+
+class UKDateField(Field):
+    """A GOV.UK date input (day, month, year boxes), with the Design System's error messages.
+
+    Optional unless `required=True`. The error summary links to its first box ("<name>-day"),
+    as the Design System asks (see `error_summary`).
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, required=False, **kwargs):
+        kwargs.setdefault("id", None)
+        super().__init__(label, validators, **kwargs)
+        self.required = required
+        self.error_anchor = f"{self.name}-day"
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = list(valuelist) + [""] * (3 - len(valuelist)) if valuelist else None
+        if not valuelist:
+            return
+        day, month, year = [(v or "").strip() for v in self.raw_data[:3]]
+        label = self.label.text
+        if not (day or month or year):
+            self.data = None
+            if self.required:
+                raise ValueError(f"Enter the {label.lower()}")
+            return
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+        if missing:
+            self.data = None
+            raise ValueError(f"{label} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            self.data = None
+            raise ValueError(f"{label} must be a real date, in numbers, like 31 3 2019")
+        if len(year) != 4:
+            self.data = None
+            raise ValueError(f"Year must include 4 numbers")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{label} must be a real date") from None
+
+    def pre_validate(self, form):
+        if self.required and self.data is None and not self.errors:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+
+
+def error_summary(form) -> dict:
+    """The GOV.UK error summary's parameters: the first error of each field, linked to it."""
+    items = []
+    for field in form:
+        if field.errors:
+            anchor = getattr(field, "error_anchor", None) or field.id
+            items.append({"text": field.errors[0], "href": f"#{anchor}"})
+    return {"titleText": "There is a problem", "errorList": items}
+
+
+class VersionField(HiddenField):
+    """The version of the object the person loaded; a save with an old one is refused."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        try:
+            self.data = int(self.data) if self.data not in (None, "") else None
+        except (TypeError, ValueError):
+            self.data = None
+
+
+class NumberField(Field):
+    """A number typed as text: commas and a leading £ are forgiven; errors in plain English."""
+
+    from govuk_frontend_wtf.wtforms_widgets import GovTextInput as _widget
+
+    widget = _widget()
+
+    def __init__(self, label=None, validators=None, places=2, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data:f}".rstrip("0").rstrip(".") if "." in f"{self.data:f}" else f"{self.data:f}"
+
+    def process_formdata(self, valuelist):
+        from decimal import Decimal, InvalidOperation
+
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip().replace(",", "").lstrip("£").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a number, like 12.5") from None
+        if not value.is_finite() or abs(value) >= Decimal("1e12"):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a number smaller than a million million")
+        self.data = round(value, self.places)
+
+
+class _PlainChoice:
+    """Choice fields whose refusal of a value not in the list is in plain English."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return  # an empty answer is for InputRequired (or allowed)
+        values = {str(value) for value, *_ in self.iter_choices()}
+        if str(self.data) not in values:
+            raise ValidationError(f"Choose {self.label.text.lower()} from the list")
+
+
+from wtforms import RadioField as _RadioField, SelectField as _SelectField  # noqa: E402
+
+
+class ChoiceField(_PlainChoice, _SelectField):
+    pass
+
+
+class RadioChoiceField(_PlainChoice, _RadioField):
+    pass

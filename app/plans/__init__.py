@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__)
+
+from app.plans import editing, routes  # noqa: E402,F401
