@@ -10,6 +10,7 @@ from app.models.committees import (  # noqa: F401
     MemberRole,
     WorkPlanEntry,
 )
+from app.models.notifications import AttachmentContent, Delegation, Notification  # noqa: F401
 from app.models.org import (  # noqa: F401
     ROLE_SCOPES,
     Directorate,

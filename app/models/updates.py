@@ -49,6 +49,8 @@ class ProgressUpdate(Model):
     corrective_action: Mapped[str | None] = mapped_column(sa.Text)
     next_focus: Mapped[str | None] = mapped_column(sa.Text)
     return_comment: Mapped[str | None] = mapped_column(sa.Text)
+    # Ids of the action's milestones ticked off in this update (JSON list).
+    milestones_done: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -58,6 +60,8 @@ class ProgressUpdate(Model):
     __mapper_args__ = {"version_id_col": version}
 
     action: Mapped["Action"] = relationship()  # noqa: F821
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
+    signed_off_by: Mapped["User | None"] = relationship(foreign_keys=[signed_off_by_id])  # noqa: F821
     period: Mapped[ReportingPeriod] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="update", cascade="all, delete-orphan", order_by="Attachment.id"
@@ -100,3 +104,5 @@ class IndicatorValue(Model):
 
     indicator: Mapped["Indicator"] = relationship()  # noqa: F821
     period: Mapped[ReportingPeriod] = relationship()
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
+    signed_off_by: Mapped["User | None"] = relationship(foreign_keys=[signed_off_by_id])  # noqa: F821
