@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models import Role, ScopeKind, User
+from app.models import ROLE_SCOPES, Role, ScopeKind, User
 from app.users.service import UserError, create_user, find_scope, grant_role, revoke_role
 
 users_cli = AppGroup("users", help="Manage the people who use Docket and their roles.")
@@ -60,6 +60,9 @@ def grant(email, role, service, directorate, committee):
             if not given:
                 raise UserError(f"Say where the {role.label} role applies: --service, --directorate or --committee")
             kind, value = given[0]
+            if kind not in ROLE_SCOPES[role]:
+                allowed = " or ".join(sorted(k.label.lower() for k in ROLE_SCOPES[role]))
+                raise UserError(f"The {role.label} role is granted for a {allowed}, not a {kind.label.lower()}")
             scope = find_scope(kind, value)
         grant_role(_user(email), role, kind, scope)
         db.session.commit()
