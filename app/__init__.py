@@ -96,12 +96,14 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.plans import bp as plans_bp
+    from app.updates import bp as updates_bp
     from app.trail.routes import bp as trail_bp
     from app.users.routes import bp as users_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(updates_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
 

@@ -18,6 +18,8 @@ class NavItem:
 NAV = [
     ("Home", "main.home", "use_docket"),
     ("Plans", "plans.index", "list_plans"),
+    ("Sign-off", "updates.queue", "view_sign_off_queue"),
+    ("Periods", "updates.periods", "manage_periods"),
     ("People", "users.index", "manage_users"),
     ("Trail", "trail.index", "view_trail"),
 ]

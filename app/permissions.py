@@ -38,6 +38,12 @@ class Scope:
         for role, ids in directorates.items():
             service_ids = db.session.query(Service.id).filter(Service.directorate_id.in_(ids)).all()
             self._services.setdefault(role, set()).update(sid for (sid,) in service_ids)
+        # Deputies: service id -> the Head of Service they may sign off for, today.
+        self.deputy_for: dict[int, int] = {}
+        if user is not None and getattr(user, "id", None):
+            from app.updates.delegation import deputy_services
+
+            self.deputy_for = deputy_services(user.id)
 
     def has(self, role: Role) -> bool:
         return self.admin or role in self.roles
@@ -108,6 +114,44 @@ def _edit_action(scope: Scope, action) -> bool:
     return _edit_plan(scope, action.plan)
 
 
+def service_id_of(obj) -> int:
+    """The service a progress update or indicator value belongs to."""
+    owner = getattr(obj, "action", None) or getattr(obj, "indicator", None)
+    return owner.plan.service_id
+
+
+def owner_id_of(obj) -> int | None:
+    owner = getattr(obj, "action", None) or getattr(obj, "indicator", None)
+    return owner.owner_id
+
+
+def _view_update(scope: Scope, upd) -> bool:
+    """The owner; Heads of Service, their deputies and Assistant Directors over the service.
+    Other owners in the service do not see a colleague's update."""
+    sid = service_id_of(upd)
+    return (scope.admin or owner_id_of(upd) == scope.user.id
+            or sid in scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR) or sid in scope.deputy_for)
+
+
+def _edit_update(scope: Scope, upd) -> bool:
+    """The owner, or a Head of Service for the service."""
+    return owner_id_of(upd) == scope.user.id or service_id_of(upd) in scope.services(Role.HEAD_OF_SERVICE)
+
+
+def _sign_off_update(scope: Scope, upd) -> bool:
+    """A Head of Service for the service, or their deputy while the delegation lasts."""
+    sid = service_id_of(upd)
+    return sid in scope.services(Role.HEAD_OF_SERVICE) or sid in scope.deputy_for
+
+
+def _sign_off_queue(scope: Scope, obj) -> bool:
+    return bool(scope.services(Role.HEAD_OF_SERVICE) or scope.deputy_for)
+
+
+def _delegate(scope: Scope, obj) -> bool:
+    return bool(scope.services(Role.HEAD_OF_SERVICE))
+
+
 POLICIES = {
     "use_docket": _signed_in,
     "administer": _admin_only,
@@ -124,6 +168,14 @@ POLICIES = {
     "edit_milestone": lambda scope, milestone: _edit_plan(scope, milestone.action.plan),
     "edit_risk": lambda scope, risk: _edit_plan(scope, risk.plan),
     "edit_indicator": lambda scope, indicator: _edit_plan(scope, indicator.plan),
+    # progress updates and indicator values
+    "manage_periods": _admin_only,
+    "view_update": _view_update,
+    "edit_update": _edit_update,
+    "sign_off_update": _sign_off_update,
+    "view_sign_off_queue": _sign_off_queue,
+    "delegate_sign_off": _delegate,
+    "end_delegation": lambda scope, delegation: delegation.head_id == scope.user.id,
 }
 
 

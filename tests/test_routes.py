@@ -11,12 +11,15 @@ SIGNED_IN = "signed in"
 EVERYONE = {"admin", "ad", "hos", "owner", "clerk", "nobody"}
 PLAN_READERS = {"admin", "ad", "hos", "owner"}
 PLAN_EDITORS = {"admin", "hos"}
+UPDATE_READERS = {"admin", "ad", "hos", "owner"}
+UPDATE_WRITERS = {"hos", "owner"}
+SIGNERS = {"hos"}
 
 # endpoint -> (who, how to build a URL to GET, or None for POST-only routes)
 ROUTES = {
     "static": (PUBLIC, lambda f: "/static/css/docket.css"),
     "auth.sign_in": (PUBLIC, lambda f: "/sign-in"),
-    "auth.sign_out": (PUBLIC, None),
+    "auth.sign_out": (PUBLIC, None),  # POST only
     "main.accessibility": (PUBLIC, lambda f: "/accessibility"),
     "main.home": (SIGNED_IN, lambda f: "/"),
     "users.index": ({"admin"}, lambda f: "/people/"),
@@ -36,13 +39,34 @@ ROUTES = {
     "plans.edit_risk": (PLAN_EDITORS, lambda f: f"/risks/{f['risk'].id}/edit"),
     "plans.new_indicator": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/indicators/new"),
     "plans.edit_indicator": (PLAN_EDITORS, lambda f: f"/indicators/{f['indicator'].id}/edit"),
+    # progress updates, indicator values, sign-off, periods, delegation
+    "updates.show": (UPDATE_READERS, lambda f: f"/updates/{f['update'].id}"),
+    "updates.autosave": (UPDATE_WRITERS, lambda f: f"/updates/{f['update'].id}/autosave"),
+    "updates.withdraw": (UPDATE_WRITERS, lambda f: f"/indicator-values/{f['value'].id}/withdraw"),
+    "updates.return_to_owner": (SIGNERS, lambda f: f"/updates/{f['update'].id}/return"),
+    "updates.sign_off": (SIGNERS, lambda f: f"/indicator-values/{f['value'].id}/sign-off"),
+    "updates.reopen": (SIGNERS, lambda f: f"/updates/{f['update'].id}/reopen"),
+    "updates.queue": (SIGNERS, lambda f: "/sign-off"),
+    "updates.queue_detail": (SIGNERS, lambda f: f"/sign-off/update/{f['update'].id}"),
+    "updates.sign_off_selected": (SIGNERS, lambda f: "/sign-off"),
+    "updates.periods": ({"admin"}, lambda f: "/periods/"),
+    "updates.new_period": ({"admin"}, lambda f: "/periods/new"),
+    "updates.open_period": ({"admin"}, lambda f: f"/periods/{f['period'].id}/open"),
+    "updates.delegation": ({"hos"}, lambda f: "/delegation"),
+    "updates.end_delegation": ({"hos"}, lambda f: f"/delegation/{f['delegation'].id}/end"),
 }
+
+# Routes whose success for an allowed person is a redirect rather than a page.
+REDIRECTS_WHEN_ALLOWED = {"auth.sign_in", "updates.queue_detail"}
 
 
 @pytest.fixture()
 def objects(db, org, people):
     """One of each thing a URL can name, in the people's service."""
-    from app.models import Action, Indicator, Milestone, Plan, PriorityTheme, Risk
+    from datetime import date
+
+    from app.models import (Action, Delegation, Indicator, IndicatorValue, Milestone, PeriodState, Plan,
+                            PriorityTheme, ProgressUpdate, ReportingPeriod, Risk)
 
     plan = Plan(service=org["service"], title="Service Improvement Plan")
     theme = PriorityTheme(plan=plan, title="Keep children safe")
@@ -50,9 +74,17 @@ def objects(db, org, people):
     milestone = Milestone(action=action, text="Half done")
     risk = Risk(plan=plan, reference="R1", description="It might not happen")
     indicator = Indicator(plan=plan, reference="I1", description="How many")
-    db.session.add_all([plan, theme, action, milestone, risk, indicator])
+    period = ReportingPeriod(name="Q1 2019/20", starts_on=date(2019, 4, 1), ends_on=date(2019, 6, 30),
+                             update_deadline=date(2019, 7, 14), signoff_deadline=date(2019, 7, 21),
+                             state=PeriodState.PLANNED)
+    update = ProgressUpdate(action=action, period=period)
+    value = IndicatorValue(indicator=indicator, period=period)
+    delegation = Delegation(head=people["hos"], deputy=people["nobody"], starts_on=date(2019, 1, 1),
+                            ends_on=date(2019, 1, 2))
+    db.session.add_all([plan, theme, action, milestone, risk, indicator, period, update, value, delegation])
     db.session.commit()
-    return dict(people, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator)
+    return dict(people, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
+                period=period, update=update, value=value, delegation=delegation)
 
 
 def test_every_route_is_classified(app):
@@ -70,7 +102,23 @@ def test_only_public_routes_are_marked_public(app):
         assert marked == (ROUTES[rule.endpoint][0] == PUBLIC), rule.endpoint
 
 
-GET_ROUTES = [(e, who, url) for e, (who, url) in ROUTES.items() if url is not None]
+def _methods(app, endpoint) -> set[str]:
+    return set().union(*(r.methods for r in app.url_map.iter_rules() if r.endpoint == endpoint))
+
+
+def _get_routes():
+    return [(e, who, url) for e, (who, url) in ROUTES.items() if url is not None and e not in POST_ONLY]
+
+
+POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
+             "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected"}
+GET_ROUTES = _get_routes()
+
+
+def test_post_only_list_is_true(app):
+    for endpoint in ROUTES:
+        methods = _methods(app, endpoint)
+        assert ("GET" not in methods) == (endpoint in POST_ONLY), endpoint
 
 
 @pytest.mark.parametrize("endpoint,who,url", GET_ROUTES, ids=[e for e, _, _ in GET_ROUTES])
@@ -89,7 +137,7 @@ def test_access_by_role(sign_in_as, objects, person):
     for endpoint, who, url in GET_ROUTES:
         allowed = EVERYONE if who in (PUBLIC, SIGNED_IN) else who
         status = client.c.get(url(objects)).status_code
-        expected = 302 if (endpoint == "auth.sign_in") else (200 if person in allowed else 403)
+        expected = (302 if endpoint in REDIRECTS_WHEN_ALLOWED else 200) if person in allowed else 403
         assert status == expected, f"{person} on {endpoint}: got {status}, expected {expected}"
 
 
@@ -101,15 +149,7 @@ def test_refused_people_cannot_post_either(sign_in_as, objects, person):
     for endpoint, (who, url) in ROUTES.items():
         if url is None or who in (PUBLIC, SIGNED_IN) or person in who:
             continue
-        rule = next(r for r in client.c.app.url_map.iter_rules() if r.endpoint == endpoint)
-        if "POST" not in rule.methods:
+        if "POST" not in _methods(client.c.app, endpoint):
             continue
         status = client.c.post(url(objects), data={"csrf_token": token}).status_code
         assert status == 403, f"{person} POST {endpoint}: {status}"
-
-
-def test_post_only_routes_refuse_get(client):
-    for endpoint, (who, url) in ROUTES.items():
-        if url is None:
-            rule = next(r for r in client.c.app.url_map.iter_rules() if r.endpoint == endpoint)
-            assert client.c.get(rule.rule).status_code == 405

@@ -15,6 +15,7 @@ class Home:
     can_do: list = field(default_factory=list)  # sentences: what this person can do
     owned_actions: int = 0
     owned_indicators: int = 0
+    tasks: object = None
 
 
 ROLE_SENTENCES = {
@@ -39,6 +40,9 @@ def home_for(user) -> Home:
     home.owned_indicators = db.session.scalar(
         sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user.id)
     )
+    from app.updates.queries import my_tasks
+
+    home.tasks = my_tasks(user)
     scope_for(user)  # warm the per-request cache used by navigation
     return home
 

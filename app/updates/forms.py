@@ -1,0 +1,43 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
+from wtforms import SelectMultipleField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.forms import NumberField, RadioChoiceField, VersionField
+from app.models import Rag
+
+
+class UpdateForm(FlaskForm):
+    version = VersionField()
+    narrative = TextAreaField("Progress this period", description="What has happened since the last update",
+                              widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
+    rag = RadioChoiceField("RAG status", choices=Rag.choices(), widget=GovRadioInput(), validators=[Optional()])
+    percent_complete = NumberField("Per cent complete", places=0, description="A whole number from 0 to 100",
+                                   validators=[Optional(), NumberRange(min=0, max=100,
+                                               message="Per cent complete must be between 0 and 100")])
+    key_actions_remaining = TextAreaField("Key actions remaining", widget=GovTextArea(),
+                                          validators=[Optional(), Length(max=20000)])
+    corrective_action = TextAreaField("Corrective action", description="Needed when the status is red or amber",
+                                      widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
+    next_focus = TextAreaField("Focus for the next period", widget=GovTextArea(),
+                               validators=[Optional(), Length(max=20000)])
+    milestones_done = SelectMultipleField("Milestones completed", description="Tick the milestones this period completed",
+                                          widget=GovCheckboxesInput(), choices=[], validate_choice=True)
+
+
+class ValueForm(FlaskForm):
+    version = VersionField()
+    value = NumberField("Value for this period", places=4)
+    commentary = TextAreaField("Commentary", description="Needed when the value misses its target or is worse than last period",
+                               widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
+
+
+class CommentForm(FlaskForm):
+    version = VersionField()
+    comment = TextAreaField("Comment for the owner", description="Say what needs to change",
+                            widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+
+
+class ReasonForm(FlaskForm):
+    version = VersionField()
+    reason = TextAreaField("Reason for reopening", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])

@@ -1,0 +1,129 @@
+"""Reporting periods (administrators) and delegation of sign-off (Heads of Service)."""
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from app.extensions import db
+from app.forms import ChoiceField, UKDateField
+from app.models import Delegation, ReportingPeriod, User, utcnow
+from app.permissions import permission_required
+from app.trail import record
+from app.updates import bp, service
+
+
+class PeriodForm(FlaskForm):
+    name = StringField("Name", description="For example, Q2 2019/20", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the period's name"), Length(max=60)])
+    starts_on = UKDateField("Start date", required=True)
+    ends_on = UKDateField("End date", required=True)
+    update_deadline = UKDateField("Deadline for updates", required=True,
+                                  description="Owners submit their updates by this date")
+    signoff_deadline = UKDateField("Deadline for sign-off", required=True,
+                                   description="Heads of Service sign updates off by this date")
+    submit = SubmitField("Save period", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and self.ends_on.data <= self.starts_on.data:
+            self.ends_on.errors.append("End date must be after the start date")
+            ok = False
+        if ok and self.update_deadline.data < self.ends_on.data:
+            self.update_deadline.errors.append("Deadline for updates must be on or after the end date")
+            ok = False
+        if ok and self.signoff_deadline.data < self.update_deadline.data:
+            self.signoff_deadline.errors.append("Deadline for sign-off must be on or after the deadline for updates")
+            ok = False
+        return ok
+
+
+@bp.route("/periods/")
+@permission_required("manage_periods")
+def periods():
+    rows = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc())).all()
+    return render_template("updates/periods.html", periods=rows)
+
+
+@bp.route("/periods/new", methods=["GET", "POST"])
+@permission_required("manage_periods")
+def new_period():
+    form = PeriodForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(sa.select(ReportingPeriod.id).where(ReportingPeriod.name == name)):
+            form.name.errors.append(f"There is already a period called {name}")
+        else:
+            period = ReportingPeriod(name=name, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                     update_deadline=form.update_deadline.data,
+                                     signoff_deadline=form.signoff_deadline.data)
+            db.session.add(period)
+            db.session.flush()
+            record("period_created", period, data={"name": name})
+            db.session.commit()
+            flash(f"{name} was added. Open it when owners should start writing their updates.", "success")
+            return redirect(url_for("updates.periods"))
+    return render_template("updates/period_form.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/periods/<int:reporting_period_id>/open", methods=["POST"])
+@permission_required("manage_periods", ReportingPeriod)
+def open_period(reporting_period):
+    try:
+        counts = service.open_period(reporting_period, current_user._get_current_object())
+    except service.TransitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("updates.periods"))
+    flash(f"{reporting_period.name} is open: {counts['updates']} draft updates and {counts['values']} "
+          f"indicator values were created for their owners.", "success")
+    return redirect(url_for("updates.periods"))
+
+
+class DelegationForm(FlaskForm):
+    deputy_id = ChoiceField("Deputy", widget=GovSelect(), validators=[InputRequired(message="Choose your deputy")])
+    starts_on = UKDateField("From", required=True)
+    ends_on = UKDateField("Until", required=True, description="The last day they may sign off for you")
+    submit = SubmitField("Name deputy", widget=GovSubmitInput())
+
+
+@bp.route("/delegation", methods=["GET", "POST"])
+@permission_required("delegate_sign_off")
+def delegation():
+    me = current_user._get_current_object()
+    form = DelegationForm()
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True), User.id != me.id).order_by(User.name)).all()
+    form.deputy_id.choices = [("", "Choose a person")] + [
+        (str(p.id), p.name + (f" ({p.job_title})" if p.job_title else "")) for p in people]
+    if form.validate_on_submit():
+        if form.ends_on.data < form.starts_on.data:
+            form.ends_on.errors.append("Until must be on or after From")
+        else:
+            deputy = db.session.get(User, int(form.deputy_id.data))
+            item = Delegation(head_id=me.id, deputy_id=deputy.id, starts_on=form.starts_on.data,
+                              ends_on=form.ends_on.data)
+            db.session.add(item)
+            db.session.flush()
+            record("delegation_created", item, data={"deputy": deputy.name, "from": str(item.starts_on),
+                                                     "until": str(item.ends_on)})
+            db.session.commit()
+            flash(f"{deputy.name} may sign off for you from {item.starts_on:%d/%m/%Y} until {item.ends_on:%d/%m/%Y}.",
+                  "success")
+            return redirect(url_for("updates.delegation"))
+    mine = db.session.scalars(sa.select(Delegation).where(Delegation.head_id == me.id)
+                              .order_by(Delegation.starts_on.desc())).all()
+    status = 200 if request.method == "GET" else 400
+    return render_template("updates/delegation.html", form=form, delegations=mine), status
+
+
+@bp.route("/delegation/<int:delegation_id>/end", methods=["POST"])
+@permission_required("end_delegation", Delegation)
+def end_delegation(delegation):
+    if delegation.revoked_at is None:
+        delegation.revoked_at = utcnow()
+        record("delegation_ended", delegation, data={"deputy": delegation.deputy.name})
+        db.session.commit()
+        flash(f"{delegation.deputy.name} can no longer sign off for you.", "success")
+    return redirect(url_for("updates.delegation"))

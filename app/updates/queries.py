@@ -1,0 +1,112 @@
+"""Lists of updates and values: the sign-off queue and My tasks."""
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Action,
+    Indicator,
+    IndicatorValue,
+    PeriodState,
+    Plan,
+    ProgressUpdate,
+    ReportingPeriod,
+    Role,
+    UpdateState,
+)
+from app.permissions import scope_for
+
+
+def _signable_services(user) -> set[int]:
+    scope = scope_for(user)
+    return scope.services(Role.HEAD_OF_SERVICE) | set(scope.deputy_for)
+
+
+def sign_off_queue(user) -> tuple[list[ProgressUpdate], list[IndicatorValue]]:
+    services = _signable_services(user)
+    if not services:
+        return [], []
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate).join(Action).join(Plan)
+        .where(ProgressUpdate.state == UpdateState.SUBMITTED, Plan.service_id.in_(services))
+        .options(selectinload(ProgressUpdate.action).selectinload(Action.owner),
+                 selectinload(ProgressUpdate.period), selectinload(ProgressUpdate.submitted_by))
+        .order_by(ProgressUpdate.submitted_at)
+    ).all()
+    values = db.session.scalars(
+        sa.select(IndicatorValue).join(Indicator).join(Plan)
+        .where(IndicatorValue.state == UpdateState.SUBMITTED, Plan.service_id.in_(services))
+        .options(selectinload(IndicatorValue.indicator).selectinload(Indicator.owner),
+                 selectinload(IndicatorValue.period))
+        .order_by(IndicatorValue.submitted_at)
+    ).all()
+    return updates, values
+
+
+@dataclass
+class Task:
+    kind: str  # "update" or "value"
+    obj: object
+    title: str
+    detail: str
+    deadline: date | None
+    days_left: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+@dataclass
+class MyTasks:
+    due: list = field(default_factory=list)
+    returned: list = field(default_factory=list)
+    to_sign_off: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.due or self.returned or self.to_sign_off)
+
+
+def my_tasks(user, today: date | None = None) -> MyTasks:
+    today = today or date.today()
+    tasks = MyTasks()
+    open_states = (UpdateState.DRAFT, UpdateState.RETURNED)
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate).join(Action).join(ReportingPeriod)
+        .where(Action.owner_id == user.id, ProgressUpdate.state.in_(open_states),
+               ReportingPeriod.state == PeriodState.OPEN)
+        .options(selectinload(ProgressUpdate.action), selectinload(ProgressUpdate.period))
+        .order_by(ReportingPeriod.update_deadline, Action.reference)
+    ).all()
+    values = db.session.scalars(
+        sa.select(IndicatorValue).join(Indicator).join(ReportingPeriod)
+        .where(Indicator.owner_id == user.id, IndicatorValue.state.in_(open_states),
+               ReportingPeriod.state == PeriodState.OPEN)
+        .options(selectinload(IndicatorValue.indicator), selectinload(IndicatorValue.period))
+        .order_by(ReportingPeriod.update_deadline, Indicator.position)
+    ).all()
+    for obj in list(updates) + list(values):
+        is_update = isinstance(obj, ProgressUpdate)
+        title = (f"{obj.action.reference}: {obj.action.title}" if is_update
+                 else f"{obj.indicator.reference or 'Indicator'}: {obj.indicator.description}")
+        deadline = obj.period.update_deadline
+        task = Task("update" if is_update else "value", obj, title, obj.period.name, deadline,
+                    (deadline - today).days if deadline else None)
+        if obj.state == UpdateState.RETURNED:
+            task.detail = obj.return_comment or ""
+            tasks.returned.append(task)
+        else:
+            tasks.due.append(task)
+    queue_updates, queue_values = sign_off_queue(user)
+    for obj in list(queue_updates) + list(queue_values):
+        is_update = isinstance(obj, ProgressUpdate)
+        title = (f"{obj.action.reference}: {obj.action.title}" if is_update
+                 else f"{obj.indicator.reference or 'Indicator'}: {obj.indicator.description}")
+        deadline = obj.period.signoff_deadline
+        tasks.to_sign_off.append(Task("update" if is_update else "value", obj, title, obj.period.name, deadline,
+                                      (deadline - today).days if deadline else None))
+    return tasks
