@@ -81,6 +81,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGN_IN_WINDOW_MINUTES": _int("SIGN_IN_WINDOW_MINUTES", 15),
         # Behind a reverse proxy that sets X-Forwarded-* (number of proxies).
         "PROXY_FIX": _int("PROXY_FIX", 0),
+        # Uploads: attachments are limited to 10 MB each; this leaves room for the form around them.
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 12 * 1024 * 1024,
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "City of York Council"),
         # Mail (used by notifications from the progress-update issue onwards).
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -52,6 +52,9 @@ ROUTES = {
     "updates.periods": ({"admin"}, lambda f: "/periods/"),
     "updates.new_period": ({"admin"}, lambda f: "/periods/new"),
     "updates.open_period": ({"admin"}, lambda f: f"/periods/{f['period'].id}/open"),
+    "updates.upload": (UPDATE_WRITERS, lambda f: f"/updates/{f['update'].id}/attachments"),
+    "updates.download": (UPDATE_READERS, lambda f: f"/attachments/{f['attachment'].id}"),
+    "updates.delete": (UPDATE_WRITERS, lambda f: f"/attachments/{f['attachment'].id}/delete"),
     "updates.delegation": ({"hos"}, lambda f: "/delegation"),
     "updates.end_delegation": ({"hos"}, lambda f: f"/delegation/{f['delegation'].id}/end"),
 }
@@ -83,8 +86,11 @@ def objects(db, org, people):
                             ends_on=date(2019, 1, 2))
     db.session.add_all([plan, theme, action, milestone, risk, indicator, period, update, value, delegation])
     db.session.commit()
+    from app.updates.attachments import add_attachment
+
+    attachment = add_attachment(update, "minutes.pdf", b"%PDF-1.4 minutes", people["owner"])
     return dict(people, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
-                period=period, update=update, value=value, delegation=delegation)
+                period=period, update=update, value=value, delegation=delegation, attachment=attachment)
 
 
 def test_every_route_is_classified(app):
@@ -111,7 +117,8 @@ def _get_routes():
 
 
 POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
-             "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected"}
+             "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected",
+             "updates.upload", "updates.delete"}
 GET_ROUTES = _get_routes()
 
 

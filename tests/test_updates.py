@@ -342,3 +342,61 @@ def test_twenty_simultaneous_sign_offs_give_exactly_one(app, db, world):
     from app.trail import verify
 
     assert verify()[1] is None
+
+
+def _docx(extra: dict | None = None) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("filename,data,message", [
+    ("notes.pdf", b"just some text, not a PDF", "must be a PDF, Word or Excel file"),
+    ("report.docx", b"%PDF-1.7 a pdf really", "is a PDF file but its name ends .docx"),
+    ("empty.pdf", b"", "The selected file is empty"),
+    ("big.pdf", b"%PDF-1.4" + b"0" * (10 * 1024 * 1024), "must be smaller than 10 MB"),
+    ("bomb.docx", None, "unpacks to more than 100 MB"),
+    ("script.pdf", b"%PDF-1.4 1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", "contains scripts"),
+    ("tool.exe", b"MZ\x90\x00", "must be a PDF, Word or Excel file"),
+])
+def test_attachments_are_checked_by_content(db, world, sign_in_as, filename, data, message):
+    import io
+
+    if data is None:
+        data = _docx({"word/media/zeros.bin": b"\0" * (101 * 1024 * 1024)})
+    owner = sign_in_as("owner")
+    url = f"/updates/{world['update'].id}"
+    page = owner.post(f"{url}/attachments", {"file": (io.BytesIO(data), filename)}, token_from=url, follow=True,
+                      content_type="multipart/form-data")
+    assert message in page.text()
+    db.session.expire_all()
+    assert db.session.get(ProgressUpdate, world["update"].id).attachments == []
+
+
+def test_good_attachments_are_kept_and_served_to_those_who_may_see_them(app, db, world, sign_in_as):
+    import io
+
+    owner = sign_in_as("owner")
+    url = f"/updates/{world['update'].id}"
+    for name, data in [("Minutes.PDF", b"%PDF-1.4 minutes of the board"), ("plan.docx", _docx())]:
+        page = owner.post(f"{url}/attachments", {"file": (io.BytesIO(data), name)}, token_from=url, follow=True,
+                          content_type="multipart/form-data")
+        assert f"{name} was attached" in page.text()
+    db.session.expire_all()
+    attachments = db.session.get(ProgressUpdate, world["update"].id).attachments
+    assert [a.filename for a in attachments] == ["Minutes.PDF", "plan.docx"]
+    response = sign_in_as("hos").c.get(f"/attachments/{attachments[0].id}")
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 minutes of the board"
+    assert "attachment" in response.headers["Content-Disposition"]
+    other = Client(app)
+    db.session.add(User(email="x@example.org", name="X", password_hash=world["owner"].password_hash, session_token="t"))
+    db.session.commit()
+    other.sign_in("x@example.org")
+    assert other.c.get(f"/attachments/{attachments[0].id}").status_code == 403
