@@ -95,7 +95,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from app.notifications.routes import bp as notifications_bp
     from app.plans import bp as plans_bp
+    from app.reports import bp as reports_bp
     from app.updates import bp as updates_bp
     from app.trail.routes import bp as trail_bp
     from app.users.routes import bp as users_bp
@@ -104,12 +106,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(updates_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app import navigation, security
+    from app import navigation, notifications, security
     from app.auth.routes import enforce_idle_timeout
 
     @app.before_request
@@ -128,6 +132,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(enforce_idle_timeout)
     security.register(app)
     navigation.register(app)
+    notifications.register(app)
 
     @app.after_request
     def vary_on_htmx(response):
@@ -143,12 +148,15 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.demo.cli import demo_command
+    from app.notifications.cli import notifications_cli, reminders_cli
     from app.trail.cli import trail_cli
     from app.users.cli import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(trail_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(notifications_cli)
 
 
 def register_proxy(app: Flask) -> None:

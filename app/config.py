@@ -92,6 +92,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "docket@localhost"),
+        # Docket's own address, so that links in e-mails are full addresses.
+        "BASE_URL": os.environ.get("BASE_URL", "").strip(),
     }
     config.update(overrides)
     return config

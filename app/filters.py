@@ -92,6 +92,9 @@ def changes(data) -> list[tuple[str, object, object]]:
 
 def register(app):
     from app.forms import error_summary
+    from app.reports import charts
+
+    charts.register(app)
 
     app.add_template_global(error_summary, "error_summary")
     app.add_template_filter(changes, "changes")

@@ -19,7 +19,10 @@ NAV = [
     ("Home", "main.home", "use_docket"),
     ("Plans", "plans.index", "list_plans"),
     ("Sign-off", "updates.queue", "view_sign_off_queue"),
+    ("Reports", "reports.index", "view_dashboard"),
+    ("Dashboard", "reports.dashboard", "view_dashboard"),
     ("Periods", "updates.periods", "manage_periods"),
+    ("Notifications", "notifications.index", "use_docket"),
     ("People", "users.index", "manage_users"),
     ("Trail", "trail.index", "view_trail"),
 ]

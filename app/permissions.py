@@ -152,6 +152,44 @@ def _delegate(scope: Scope, obj) -> bool:
     return bool(scope.services(Role.HEAD_OF_SERVICE))
 
 
+def _report_services(report) -> set[int]:
+    return {p.service_id for p in report.plans}
+
+
+def _view_report(scope: Scope, report) -> bool:
+    from app.models import ReportState
+
+    services = _report_services(report)
+    if scope.admin or report.author_id == scope.user.id:
+        return True
+    if services and services <= scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR):
+        return True
+    if report.state == ReportState.PUBLISHED:
+        return True
+    if report.state == ReportState.APPROVED and scope.committees():
+        return report.committee_id is None or report.committee_id in scope.committees()
+    return False
+
+
+def _edit_report(scope: Scope, report) -> bool:
+    services = _report_services(report)
+    return (report.author_id == scope.user.id or scope.admin
+            or bool(services) and services <= scope.services(Role.HEAD_OF_SERVICE))
+
+
+def _approve_report(scope: Scope, report) -> bool:
+    services = _report_services(report)
+    return bool(services) and services <= scope.services(Role.ASSISTANT_DIRECTOR)
+
+
+def _create_report(scope: Scope, obj) -> bool:
+    return scope.admin or bool(scope.services(Role.HEAD_OF_SERVICE))
+
+
+def _dashboard(scope: Scope, obj) -> bool:
+    return scope.admin or bool(scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR))
+
+
 POLICIES = {
     "use_docket": _signed_in,
     "administer": _admin_only,
@@ -176,6 +214,13 @@ POLICIES = {
     "view_sign_off_queue": _sign_off_queue,
     "delegate_sign_off": _delegate,
     "end_delegation": lambda scope, delegation: delegation.head_id == scope.user.id,
+    # committee reports
+    "list_reports": _signed_in,
+    "create_report": _create_report,
+    "view_report": _view_report,
+    "edit_report": _edit_report,
+    "approve_report": _approve_report,
+    "view_dashboard": _dashboard,
 }
 
 

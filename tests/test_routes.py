@@ -14,6 +14,7 @@ PLAN_EDITORS = {"admin", "hos"}
 UPDATE_READERS = {"admin", "ad", "hos", "owner"}
 UPDATE_WRITERS = {"hos", "owner"}
 SIGNERS = {"hos"}
+REPORT_READERS = {"admin", "ad", "hos"}
 
 # endpoint -> (who, how to build a URL to GET, or None for POST-only routes)
 ROUTES = {
@@ -56,6 +57,23 @@ ROUTES = {
     "updates.download": (UPDATE_READERS, lambda f: f"/attachments/{f['attachment'].id}"),
     "updates.delete": (UPDATE_WRITERS, lambda f: f"/attachments/{f['attachment'].id}/delete"),
     "updates.delegation": ({"hos"}, lambda f: "/delegation"),
+    # notifications
+    "notifications.index": (SIGNED_IN, lambda f: "/notifications/"),
+    "notifications.mark_read": (SIGNED_IN, None),  # POST; 404 unless it is yours
+    "notifications.mark_all_read": (SIGNED_IN, None),  # POST
+    "notifications.outbox": ({"admin"}, lambda f: "/notifications/outbox"),
+    # committee reports and the dashboard
+    "reports.index": (SIGNED_IN, lambda f: "/reports/"),
+    "reports.new": ({"admin", "hos"}, lambda f: "/reports/new"),
+    "reports.show": (REPORT_READERS, lambda f: f"/reports/{f['report'].id}"),
+    "reports.pdf": (REPORT_READERS, lambda f: f"/reports/{f['report'].id}/report.pdf"),
+    "reports.compare": (REPORT_READERS, lambda f: f"/reports/{f['report'].id}/compare"),
+    "reports.edit": ({"admin", "hos"}, lambda f: f"/reports/{f['report'].id}/edit"),
+    "reports.recompile": ({"admin", "hos"}, lambda f: f"/reports/{f['report'].id}/compile"),
+    "reports.submit": ({"admin", "hos"}, lambda f: f"/reports/{f['report'].id}/submit"),
+    "reports.approve": ({"ad"}, lambda f: f"/reports/{f['report'].id}/approve"),
+    "reports.return_report": ({"ad"}, lambda f: f"/reports/{f['report'].id}/return"),
+    "reports.dashboard": ({"admin", "ad", "hos"}, lambda f: "/dashboard"),
     "updates.end_delegation": ({"hos"}, lambda f: f"/delegation/{f['delegation'].id}/end"),
 }
 
@@ -89,7 +107,13 @@ def objects(db, org, people):
     from app.updates.attachments import add_attachment
 
     attachment = add_attachment(update, "minutes.pdf", b"%PDF-1.4 minutes", people["owner"])
-    return dict(people, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
+    from app.models import Report
+
+    report = Report(title="Progress report", period=period, author_id=people["hos"].id, content="{}")
+    report.plans = [plan]
+    db.session.add(report)
+    db.session.commit()
+    return dict(people, report=report, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
                 period=period, update=update, value=value, delegation=delegation, attachment=attachment)
 
 
@@ -118,7 +142,8 @@ def _get_routes():
 
 POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
              "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected",
-             "updates.upload", "updates.delete"}
+             "updates.upload", "updates.delete", "reports.recompile", "reports.submit", "reports.approve",
+             "reports.return_report", "notifications.mark_read", "notifications.mark_all_read"}
 GET_ROUTES = _get_routes()
 
 

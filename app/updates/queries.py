@@ -65,10 +65,13 @@ class MyTasks:
     due: list = field(default_factory=list)
     returned: list = field(default_factory=list)
     to_sign_off: list = field(default_factory=list)
+    reports_to_approve: list = field(default_factory=list)
+    reports_to_finish: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.due or self.returned or self.to_sign_off)
+        return not (self.due or self.returned or self.to_sign_off or self.reports_to_approve
+                    or self.reports_to_finish)
 
 
 def my_tasks(user, today: date | None = None) -> MyTasks:
@@ -109,4 +112,22 @@ def my_tasks(user, today: date | None = None) -> MyTasks:
         deadline = obj.period.signoff_deadline
         tasks.to_sign_off.append(Task("update" if is_update else "value", obj, title, obj.period.name, deadline,
                                       (deadline - today).days if deadline else None))
+    _report_tasks(user, tasks)
     return tasks
+
+
+def _report_tasks(user, tasks: MyTasks) -> None:
+    from app.models import Report, ReportState
+    from app.permissions import can
+
+    mine = db.session.scalars(
+        sa.select(Report).where(Report.author_id == user.id,
+                                Report.state.in_([ReportState.DRAFT, ReportState.RETURNED]))
+        .order_by(Report.updated_at.desc())).all()
+    tasks.reports_to_finish = list(mine)
+    scope = scope_for(user)
+    if scope.services(Role.ASSISTANT_DIRECTOR):
+        submitted = db.session.scalars(
+            sa.select(Report).where(Report.state == ReportState.SUBMITTED).options(selectinload(Report.plans))
+        ).all()
+        tasks.reports_to_approve = [r for r in submitted if r.author_id != user.id and can(user, "approve_report", r)]
