@@ -1,0 +1,128 @@
+"""A committee report's sections, as the council writes them, and what can be typed in them.
+
+People type plain text: paragraphs separated by a blank line, and bulleted lists as lines
+that start with "- ". Nothing typed is ever treated as markup. Paragraphs are numbered
+through the whole report, as in the council's reports.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+
+# (key, heading, numbered?) in the order a report reads.
+SECTIONS = [
+    ("summary", "Summary", True),
+    ("background", "Background", True),
+    ("progress", "Progress", True),  # the compiled body follows this section's text
+    ("consultation", "Consultation", True),
+    ("council_plan", "Council Plan", True),
+    ("recommendations", "Recommendations", True),
+    ("reason", "Reason", False),
+]
+IMPLICATIONS = [
+    ("financial", "Financial"),
+    ("hr", "Human Resources (HR)"),
+    ("equalities", "Equalities"),
+    ("legal", "Legal"),
+    ("crime_and_disorder", "Crime and Disorder"),
+    ("it", "Information Technology (IT)"),
+    ("property", "Property"),
+    ("other", "Other"),
+]
+EXTRA = [("wards_affected", "Wards Affected"), ("annexes", "Annexes"), ("abbreviations", "Abbreviations")]
+EDITABLE = [k for k, _, _ in SECTIONS] + [f"implications_{k}" for k, _ in IMPLICATIONS] + [k for k, _ in EXTRA]
+MAX_SECTION = 50_000
+
+
+def blank_content() -> dict:
+    content = {key: "" for key in EDITABLE}
+    for key, _ in IMPLICATIONS:
+        content[f"implications_{key}"] = "None"
+    content["wards_affected"] = "All"
+    return content
+
+
+@dataclass
+class Block:
+    kind: str  # "para" or "list"
+    items: list[str]
+    number: int | None = None
+
+
+def blocks(text: str | None) -> list[Block]:
+    """Paragraphs and bulleted lists from what was typed."""
+    out: list[Block] = []
+    for chunk in (text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("- ", "* ", "• ")) for line in lines):
+            out.append(Block("list", [line[2:].strip() for line in lines]))
+        else:
+            out.append(Block("para", [" ".join(lines)]))
+    return out
+
+
+def numbered_sections(content: dict) -> list[tuple[str, str, list[Block]]]:
+    """(key, heading, blocks) for each section, with paragraph numbers running through."""
+    n = 0
+    result = []
+    for key, heading, numbered in SECTIONS:
+        section_blocks = blocks(content.get(key))
+        if numbered:
+            for block in section_blocks:
+                if block.kind == "para":
+                    n += 1
+                    block.number = n
+        result.append((key, heading, section_blocks))
+    return result
+
+
+def abbreviations(content: dict) -> list[tuple[str, str]]:
+    """Lines like "SEND - Special Educational Needs and Disability" as (term, meaning)."""
+    pairs = []
+    for line in (content.get("abbreviations") or "").splitlines():
+        line = line.strip().lstrip("-• ").strip()
+        if not line:
+            continue
+        for sep in (" – ", " - ", "–", "-", ":", "\t"):
+            if sep in line:
+                term, meaning = line.split(sep, 1)
+                pairs.append((term.strip(), meaning.strip()))
+                break
+        else:
+            pairs.append((line, ""))
+    return pairs
+
+
+def canonical(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+
+
+def as_lines(content: dict) -> list[str]:
+    """The report as plain lines, for comparing versions."""
+    lines = []
+    for key, heading, section_blocks in numbered_sections(content):
+        if section_blocks:
+            lines.append(f"## {heading}")
+        for block in section_blocks:
+            if block.kind == "para":
+                lines.append(f"{block.number}. {block.items[0]}" if block.number else block.items[0])
+            else:
+                lines.extend(f"• {item}" for item in block.items)
+    lines.append("## Implications")
+    for key, label in IMPLICATIONS:
+        lines.append(f"{label}: {content.get(f'implications_{key}') or 'None'}")
+    for key, label in EXTRA:
+        if content.get(key):
+            lines.append(f"## {label}")
+            lines.extend(line.strip() for line in content[key].splitlines() if line.strip())
+    compiled = content.get("compiled") or {}
+    for row in compiled.get("actions", []):
+        lines.append(f"{row['reference']} ({row['rag_label']}): {row.get('progress') or ''}")
+    for row in compiled.get("indicators", []):
+        lines.append(f"{row['label']}: {row.get('value_text') or '–'} (target {row.get('target_text') or '–'})")
+    return lines

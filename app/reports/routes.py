@@ -1,0 +1,285 @@
+"""Report pages: list, create, read, write, compile, submit, approve or return, compare
+versions, and the PDF."""
+import difflib
+import json
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from sqlalchemy.orm import selectinload
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.extensions import db
+from app.forms import ChoiceField, VersionField
+from app.htmx import wants_partial
+from app.models import Plan, Report, ReportingPeriod, ReportVersion, Role, TrailEvent, User
+from app.permissions import can, permission_required, scope_for
+from app.reports import bp, service
+from app.reports import content as C
+
+
+class NewReportForm(FlaskForm):
+    title = StringField("Title", description="For example, Children's Specialist Services: progress in Q1 2019/20",
+                        widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    plan_ids = SelectMultipleField("Plans", widget=GovCheckboxesInput(), choices=[], validate_choice=True)
+    period_id = ChoiceField("Reporting period", widget=GovSelect(), validators=[Optional()])
+    author_id = ChoiceField("Author", description="The officer who will write the report", widget=GovSelect(),
+                            validators=[Optional()])
+    submit = SubmitField("Create and compile the report", widget=GovSubmitInput())
+
+
+def _section_form(data: dict | None = None):
+    class SectionsForm(FlaskForm):
+        version = VersionField()
+
+    for key, heading, _ in C.SECTIONS:
+        setattr(SectionsForm, key, TextAreaField(heading, widget=GovTextArea(), validators=[Optional()]))
+    for key, label in C.IMPLICATIONS:
+        setattr(SectionsForm, f"implications_{key}", TextAreaField(label, widget=GovTextArea(), validators=[Optional()]))
+    setattr(SectionsForm, "wards_affected", StringField("Wards affected", widget=GovTextInput(), validators=[Optional()]))
+    setattr(SectionsForm, "annexes", TextAreaField("Annexes", description="One annex a line",
+                                                   widget=GovTextArea(), validators=[Optional()]))
+    setattr(SectionsForm, "abbreviations", TextAreaField(
+        "Abbreviations", description="One a line, like: SEND - Special Educational Needs and Disability",
+        widget=GovTextArea(), validators=[Optional()]))
+    return SectionsForm(data=data) if data is not None else SectionsForm()
+
+
+SECTION_HINTS = {
+    "summary": "What the report is about and what it asks the committee to do.",
+    "progress": "Your commentary on progress. The tables of actions and indicators follow it, compiled from what is signed off.",
+    "recommendations": "What the committee is asked to do.",
+}
+
+
+def load_report(verb):
+    def decorator(view):
+        from functools import wraps
+
+        @wraps(view)
+        def wrapped(report_id, **kwargs):
+            report = db.session.get(Report, report_id)
+            if report is None:
+                abort(404)
+            if not can(current_user, verb, report):
+                abort(403)
+            return view(report, **kwargs)
+
+        wrapped.permission = verb
+        return wrapped
+
+    return decorator
+
+
+@bp.route("/reports/")
+@permission_required("list_reports")
+def index():
+    reports = db.session.scalars(
+        sa.select(Report).options(selectinload(Report.plans), selectinload(Report.period))
+        .order_by(Report.updated_at.desc())).all()
+    visible = [r for r in reports if can(current_user, "view_report", r)]
+    return render_template("reports/index.html", reports=visible,
+                           can_create=can(current_user, "create_report"))
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@permission_required("create_report")
+def new():
+    scope = scope_for(current_user)
+    plans_q = sa.select(Plan).options(selectinload(Plan.service)).order_by(Plan.title)
+    if not scope.admin:
+        plans_q = plans_q.where(Plan.service_id.in_(scope.services(Role.HEAD_OF_SERVICE)))
+    plans = db.session.scalars(plans_q).all()
+    periods = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.ends_on.desc())).all()
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    form = NewReportForm()
+    form.plan_ids.choices = [(str(p.id), f"{p.service.name}: {p.title}") for p in plans]
+    form.period_id.choices = [("", "Choose a period")] + [(str(p.id), p.name) for p in periods]
+    form.author_id.choices = [(str(u.id), u.name + (f" ({u.job_title})" if u.job_title else "")) for u in people]
+    if request.method == "GET":
+        form.author_id.data = str(current_user.id)
+        if len(plans) == 1:
+            form.plan_ids.data = [str(plans[0].id)]
+    if form.validate_on_submit():
+        chosen = [p for p in plans if str(p.id) in (form.plan_ids.data or [])]
+        period = db.session.get(ReportingPeriod, int(form.period_id.data)) if form.period_id.data else None
+        author = db.session.get(User, int(form.author_id.data)) if form.author_id.data else None
+        try:
+            report = service.create_report(form.title.data, chosen, period, current_user._get_current_object(),
+                                           author=author)
+        except service.Invalid as exc:
+            db.session.rollback()
+            for field, message in exc.problems.items():
+                form[field].errors = list(form[field].errors) + [message]
+        except service.ReportError as exc:
+            db.session.rollback()
+            form.plan_ids.errors = list(form.plan_ids.errors) + [str(exc)]
+        else:
+            flash("The report was created and compiled from what is signed off.", "success")
+            return redirect(url_for("reports.show", report_id=report.id))
+    return render_template("reports/new.html", form=form), 200 if request.method == "GET" else 400
+
+
+def _context(report, data=None, version=None):
+    data = data if data is not None else service.get_content(report)
+    trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
+                                                           TrailEvent.object_id == report.id)
+                               .order_by(TrailEvent.seq.desc())).all()
+    return dict(report=report, data=data, sections=C.numbered_sections(data), implications=C.IMPLICATIONS,
+                abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
+                changes=data.get("changes") or {}, version=version, trail=trail,
+                approved=[v for v in report.versions if v.approved_at is not None])
+
+
+@bp.route("/reports/<int:report_id>")
+@load_report("view_report")
+def show(report):
+    ctx = _context(report)
+    ctx.update(can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
+               comment_error=None)
+    return render_template("reports/show.html", **ctx)
+
+
+def _back(report):
+    return redirect(url_for("reports.show", report_id=report.id))
+
+
+def _refuse(report, exc, status=409, comment_error=None):
+    db.session.rollback()
+    ctx = _context(db.session.get(Report, report.id))
+    ctx.update(can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
+               page_error=str(exc) if not comment_error else None, comment_error=comment_error,
+               comment=request.form.get("comment", ""))
+    return render_template("reports/show.html", **ctx), status
+
+
+def _version_arg():
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@load_report("edit_report")
+def edit(report):
+    data = service.get_content(report)
+    form = _section_form() if request.method == "POST" else _section_form({k: data.get(k, "") for k in C.EDITABLE})
+    if request.method == "GET":
+        form.version.data = report.version
+    page_error = None
+    if form.validate_on_submit():
+        values = {k: form[k].data for k in C.EDITABLE}
+        try:
+            changed = service.save_sections(report, values, form.version.data, current_user._get_current_object())
+        except service.Invalid as exc:
+            db.session.rollback()
+            for field, message in exc.problems.items():
+                form[field].errors = list(form[field].errors) + [message]
+        except service.ReportError as exc:
+            db.session.rollback()
+            page_error = str(exc)
+            form.version.data = db.session.get(Report, report.id).version
+        else:
+            if wants_partial():
+                return render_template("reports/_autosave.html", report=report)
+            flash("Your changes were saved." if changed else "Nothing had changed.", "success" if changed else "info")
+            return _back(report)
+    if wants_partial():
+        return render_template("reports/_autosave.html", report=report, message=page_error or "Not saved yet")
+    status = 200 if request.method == "GET" else (409 if page_error else 400)
+    return render_template("reports/edit.html", report=report, form=form, hints=SECTION_HINTS,
+                           page_error=page_error, sections=C.SECTIONS, implications=C.IMPLICATIONS), status
+
+
+@bp.route("/reports/<int:report_id>/compile", methods=["POST"])
+@load_report("edit_report")
+def recompile(report):
+    try:
+        service.recompile(report, _version_arg(), current_user._get_current_object())
+    except service.ReportError as exc:
+        return _refuse(report, exc)
+    flash("The report was compiled again from what is signed off now.", "success")
+    return _back(report)
+
+
+@bp.route("/reports/<int:report_id>/submit", methods=["POST"])
+@load_report("edit_report")
+def submit(report):
+    try:
+        service.submit(report, _version_arg(), current_user._get_current_object())
+    except service.Invalid as exc:
+        return _refuse(report, " ".join(exc.problems.values()), status=400)
+    except service.ReportError as exc:
+        return _refuse(report, exc)
+    flash("Submitted for approval.", "success")
+    return _back(report)
+
+
+@bp.route("/reports/<int:report_id>/approve", methods=["POST"])
+@load_report("approve_report")
+def approve(report):
+    try:
+        frozen = service.approve(report, _version_arg(), current_user._get_current_object())
+    except service.ReportError as exc:
+        return _refuse(report, exc)
+    flash(f"Version {frozen.number} approved.", "success")
+    return _back(report)
+
+
+@bp.route("/reports/<int:report_id>/return", methods=["POST"])
+@load_report("approve_report")
+def return_report(report):
+    try:
+        service.return_report(report, request.form.get("comment", ""), _version_arg(), current_user._get_current_object())
+    except service.Invalid as exc:
+        return _refuse(report, exc, status=400, comment_error=exc.problems["comment"])
+    except service.ReportError as exc:
+        return _refuse(report, exc)
+    flash("Returned to the author with your comment.", "success")
+    return _back(report)
+
+
+@bp.route("/reports/<int:report_id>/compare")
+@load_report("view_report")
+def compare(report):
+    versions = {v.number: v for v in report.versions}
+    numbers = sorted(versions)
+    current = service.get_content(report)
+    a = request.args.get("a", type=int) or (numbers[-1] if numbers else None)
+    b = request.args.get("b", type=int)
+    left = json.loads(versions[a].content) if a in versions else None
+    right = json.loads(versions[b].content) if b in versions else current
+    right_label = f"Version {b}" if b in versions else f"Version {report.version_number} (draft)"
+    rows = []
+    if left is not None:
+        old, new = C.as_lines(left), C.as_lines(right)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+            if tag == "equal":
+                rows.extend(("same", line, line) for line in old[i1:i2])
+            else:
+                for k in range(max(i2 - i1, j2 - j1)):
+                    o = old[i1 + k] if i1 + k < i2 else None
+                    n = new[j1 + k] if j1 + k < j2 else None
+                    rows.append(("changed", o, n))
+    return render_template("reports/compare.html", report=report, rows=rows, numbers=numbers, a=a, b=b,
+                           left_label=f"Version {a}" if a in versions else None, right_label=right_label)
+
+
+@bp.route("/reports/<int:report_id>/report.pdf")
+@load_report("view_report")
+def pdf(report):
+    from app.reports.pdf import render_pdf
+
+    number = request.args.get("version", type=int)
+    version = next((v for v in report.versions if v.number == number), None) if number else None
+    if number and version is None:
+        abort(404)
+    data = json.loads(version.content) if version else service.get_content(report)
+    pdf_bytes = render_pdf(report, data, version)
+    name = f"report-{report.id}-v{version.number if version else report.version_number}.pdf"
+    return Response(pdf_bytes, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

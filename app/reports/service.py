@@ -1,0 +1,266 @@
+"""Committee reports: create, compile, write, submit, approve or return, and new versions.
+
+draft → submitted → approved, with submitted → returned → submitted. Approval freezes a
+numbered version with a content hash; an edit after approval starts a new draft version,
+which needs approval again. Each step is one transaction with its trail event, and a step
+taken on a report that changed since the person loaded it is refused.
+"""
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.filters import uk_datetime
+from app.models import Plan, Report, ReportState, ReportVersion, ReportingPeriod, Role, TrailEvent, User, utcnow
+from app.permissions import scope_for
+from app.reports import content as C
+from app.reports.compile import changes_since, compile_body
+from app.trail import record
+
+S = ReportState
+
+
+class ReportError(Exception):
+    """A step that cannot be taken; the message says why in plain English."""
+
+
+class NotAllowed(ReportError):
+    pass
+
+
+class StaleReport(ReportError):
+    pass
+
+
+class Invalid(ReportError):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("There is a problem with the report")
+        self.problems = problems
+
+
+def services_of(report: Report) -> set[int]:
+    return {p.service_id for p in report.plans}
+
+
+def is_head_for(user, report) -> bool:
+    scope = scope_for(user)
+    return scope.admin or bool(services_of(report)) and services_of(report) <= scope.services(Role.HEAD_OF_SERVICE)
+
+
+def is_approver_for(user, report) -> bool:
+    return bool(services_of(report)) and services_of(report) <= scope_for(user).services(Role.ASSISTANT_DIRECTOR)
+
+
+def get_content(report: Report) -> dict:
+    try:
+        data = json.loads(report.content or "{}")
+    except ValueError:
+        data = {}
+    merged = C.blank_content()
+    merged.update(data)
+    return merged
+
+
+def _who(report) -> str:
+    event = db.session.scalar(
+        sa.select(TrailEvent).where(TrailEvent.object_type == "report", TrailEvent.object_id == report.id)
+        .order_by(TrailEvent.seq.desc()).limit(1))
+    if event is None:
+        return "Someone else changed the report first."
+    what = event.verb.replace("report_", "").replace("_", " ")
+    return f"{event.actor_name or 'Docket'} {what} it on {uk_datetime(event.occurred_at)}."
+
+
+def _check(report, expected_version, allowed: set, doing: str):
+    if expected_version is not None and report.version != expected_version:
+        raise StaleReport(f"The report changed after you opened it: {_who(report)} It was not {doing}; "
+                          "anything you typed is kept below. Check the report again first.")
+    if report.state not in allowed:
+        raise ReportError(f"The report is {report.state.label.lower()}, so it cannot be {doing} now.")
+
+
+def _commit(report, doing):
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleReport(f"Someone else changed the report at the same moment: {_who(report)} "
+                          f"It was not {doing}.") from None
+
+
+def previous_approved_content(report: Report) -> dict | None:
+    """The last approved version of an earlier report on the same plans."""
+    plan_ids = {p.id for p in report.plans}
+    candidates = db.session.scalars(
+        sa.select(Report).join(ReportingPeriod, Report.period_id == ReportingPeriod.id)
+        .where(Report.id != report.id, ReportingPeriod.ends_on < report.period.ends_on)
+        .order_by(ReportingPeriod.ends_on.desc())
+    ).all()
+    for other in candidates:
+        if {p.id for p in other.plans} == plan_ids and other.versions:
+            approved = [v for v in other.versions if v.approved_at is not None]
+            if approved:
+                return json.loads(approved[-1].content).get("compiled")
+    return None
+
+
+def _compile_into(report: Report, data: dict) -> None:
+    compiled = compile_body(list(report.plans), report.period)
+    data["compiled"] = compiled
+    data["changes"] = changes_since(previous_approved_content(report), compiled)
+    data["compiled_at"] = utcnow().isoformat()
+
+
+def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor, author: User | None = None,
+                  chief_officer: User | None = None, committee_id: int | None = None) -> Report:
+    problems = {}
+    if not (title or "").strip():
+        problems["title"] = "Enter the report's title"
+    if not plans:
+        problems["plan_ids"] = "Choose at least one plan"
+    if period is None:
+        problems["period_id"] = "Choose the reporting period"
+    if problems:
+        raise Invalid(problems)
+    report = Report(title=title.strip()[:300], period=period, author_id=(author or actor).id,
+                    chief_officer_id=chief_officer.id if chief_officer else None, committee_id=committee_id,
+                    state=S.DRAFT, version_number=1)
+    report.plans = list(plans)
+    if not is_head_for(actor, report):
+        raise NotAllowed("Only a Head of Service for every plan in the report can create it.")
+    data = C.blank_content()
+    data["summary"] = (f"This report sets out progress on the {', '.join(p.service.name for p in plans)} "
+                       f"service improvement plan{'s' if len(plans) > 1 else ''} in {period.name}.")
+    _compile_into(report, data)
+    report.content = C.canonical(data)
+    db.session.add(report)
+    db.session.flush()
+    record("report_created", report, actor=actor, to_state=S.DRAFT, version=report.version_number,
+           data={"title": report.title, "period": period.name, "author": (author or actor).name})
+    db.session.commit()
+    return report
+
+
+def may_edit(user, report) -> bool:
+    return user.id == report.author_id or is_head_for(user, report)
+
+
+def recompile(report: Report, expected_version, actor) -> None:
+    if not may_edit(actor, report):
+        raise NotAllowed("Only the author or a Head of Service can compile this report.")
+    _check(report, expected_version, {S.DRAFT, S.RETURNED}, "compiled again")
+    data = get_content(report)
+    _compile_into(report, data)
+    report.content = C.canonical(data)
+    db.session.flush()
+    record("report_compiled", report, actor=actor, version=report.version_number)
+    _commit(report, "compiled again")
+
+
+def save_sections(report: Report, values: dict, expected_version, actor) -> list[str]:
+    """Save what was typed. Editing an approved report starts a new draft version."""
+    if not may_edit(actor, report):
+        raise NotAllowed("Only the author or a Head of Service can edit this report.")
+    _check(report, expected_version, {S.DRAFT, S.RETURNED, S.APPROVED}, "saved")
+    problems = {k: f"This section must be shorter than {C.MAX_SECTION:,} characters"
+                for k, v in values.items() if len(v or "") > C.MAX_SECTION}
+    if problems:
+        raise Invalid(problems)
+    data = get_content(report)
+    changed = [k for k in C.EDITABLE if k in values and (values[k] or "") != (data.get(k) or "")]
+    if not changed:
+        return []
+    for key in changed:
+        data[key] = values[key] or ""
+    if report.state == S.APPROVED:
+        report.version_number += 1
+        report.state = S.DRAFT
+        record("report_new_version", report, actor=actor, from_state=S.APPROVED, to_state=S.DRAFT,
+               version=report.version_number, comment=f"Version {report.version_number} started by editing")
+    report.content = C.canonical(data)
+    db.session.flush()
+    record("report_edited", report, actor=actor, version=report.version_number, data={"sections": changed})
+    _commit(report, "saved")
+    return changed
+
+
+def approvers(report) -> list[User]:
+    from app.models import RoleAssignment
+
+    services = services_of(report)
+    people = db.session.scalars(sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
+        RoleAssignment.role == Role.ASSISTANT_DIRECTOR, User.active.is_(True))).unique().all()
+    return [p for p in people if services <= scope_for(p).services(Role.ASSISTANT_DIRECTOR)] or []
+
+
+def submit(report: Report, expected_version, actor) -> None:
+    if not may_edit(actor, report):
+        raise NotAllowed("Only the author or a Head of Service can submit this report.")
+    _check(report, expected_version, {S.DRAFT, S.RETURNED}, "submitted")
+    data = get_content(report)
+    problems = {}
+    if not C.blocks(data.get("summary")):
+        problems["summary"] = "Write the summary before submitting"
+    if not C.blocks(data.get("recommendations")):
+        problems["recommendations"] = "Write the recommendations before submitting"
+    if problems:
+        raise Invalid(problems)
+    from_state = report.state
+    report.state = S.SUBMITTED
+    db.session.flush()
+    record("report_submitted" if from_state == S.DRAFT else "report_resubmitted", report, actor=actor,
+           from_state=from_state, to_state=S.SUBMITTED, version=report.version_number)
+    from app.notifications.service import notify
+
+    for person in approvers(report):
+        if person.id != actor.id:
+            notify(person, "report_submitted", f"For approval: {report.title}",
+                   f"{actor.name} submitted the report {report.title} (version {report.version_number}) for approval.",
+                   link=f"/reports/{report.id}")
+    _commit(report, "submitted")
+
+
+def approve(report: Report, expected_version, actor) -> ReportVersion:
+    if not is_approver_for(actor, report):
+        raise NotAllowed("Only an Assistant Director whose area covers every plan in the report can approve it.")
+    if actor.id == report.author_id:
+        raise NotAllowed("You wrote this report, so another Assistant Director must approve it.")
+    _check(report, expected_version, {S.SUBMITTED}, "approved")
+    data = get_content(report)
+    frozen = ReportVersion(report=report, number=report.version_number, content=C.canonical(data),
+                           content_hash=C.content_hash(data), approved_at=utcnow(), approved_by_id=actor.id)
+    db.session.add(frozen)
+    report.state = S.APPROVED
+    report.chief_officer_id = actor.id
+    db.session.flush()
+    record("report_approved", report, actor=actor, from_state=S.SUBMITTED, to_state=S.APPROVED,
+           version=report.version_number, data={"content_hash": frozen.content_hash})
+    from app.notifications.service import notify
+
+    author = db.session.get(User, report.author_id) if report.author_id else None
+    if author:
+        notify(author, "report_approved", f"Approved: {report.title}",
+               f"{actor.name} approved version {report.version_number} of {report.title}.", link=f"/reports/{report.id}")
+    _commit(report, "approved")
+    return frozen
+
+
+def return_report(report: Report, comment: str, expected_version, actor) -> None:
+    if not is_approver_for(actor, report):
+        raise NotAllowed("Only an Assistant Director whose area covers every plan in the report can return it.")
+    if not (comment or "").strip():
+        raise Invalid({"comment": "Enter a comment saying what needs to change"})
+    _check(report, expected_version, {S.SUBMITTED}, "returned")
+    report.state = S.RETURNED
+    db.session.flush()
+    record("report_returned", report, actor=actor, from_state=S.SUBMITTED, to_state=S.RETURNED,
+           version=report.version_number, comment=comment.strip())
+    from app.notifications.service import notify
+
+    author = db.session.get(User, report.author_id) if report.author_id else None
+    if author:
+        notify(author, "report_returned", f"Returned: {report.title}",
+               f"{actor.name} returned {report.title} with this comment:\n\n{comment.strip()}",
+               link=f"/reports/{report.id}")
+    _commit(report, "returned")
