@@ -1,10 +1,10 @@
 """Committees, their members and meetings, agendas and work plans."""
-from datetime import date, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import LabelledEnum, Model, enum_column
+from app.models.base import LabelledEnum, Model, UTCDateTime, enum_column
 
 
 class MemberRole(LabelledEnum):
@@ -88,6 +88,9 @@ class AgendaItem(Model):
     purpose: Mapped[str | None] = mapped_column(sa.Text)
     kind: Mapped[AgendaItemKind] = enum_column(AgendaItemKind, default=AgendaItemKind.OTHER)
     report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"), index=True)
+    # Standing items keep a key ("declarations", "minutes", "public_participation",
+    # "work_plan", "urgent_business") so their wording can be written for the meeting.
+    standing: Mapped[str | None] = mapped_column(sa.String(40))
     to_follow: Mapped[bool] = mapped_column(default=False)
     to_follow_reason: Mapped[str | None] = mapped_column(sa.Text)
     page_start: Mapped[int | None]
@@ -114,3 +117,41 @@ class WorkPlanEntry(Model):
     committee: Mapped[Committee] = relationship()
     meeting: Mapped[Meeting | None] = relationship(back_populates="work_plan_entries")
     report: Mapped["Report | None"] = relationship()  # noqa: F821
+
+
+class AgendaPack(Model):
+    """One published version of a meeting's agenda pack. Never changed once written:
+    re-publishing makes the next version."""
+
+    __tablename__ = "agenda_pack"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "number"),)
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    page_count: Mapped[int]
+    # The agenda as published (items, page ranges), JSON, for the HTML agenda page.
+    agenda: Mapped[str] = mapped_column(sa.Text)
+    change_note: Mapped[str | None] = mapped_column(sa.Text)
+    late_reason: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    meeting: Mapped[Meeting] = relationship()
+    published_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class MeetingDocument(Model):
+    """A PDF for the pack: the previous meeting's minutes, or an annex to an agenda item."""
+
+    __tablename__ = "meeting_document"
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_item.id", ondelete="CASCADE"),
+                                                       index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "minutes" or "annex"
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    position: Mapped[int] = mapped_column(default=0)

@@ -5,7 +5,9 @@ from app.reports import content as C
 from app.reports import service
 
 
-def render_pdf(report, data: dict, version=None) -> bytes:
+def render_pdf(report, data: dict, version=None, running_numbers: bool = True) -> bytes:
+    """The report's PDF. For an agenda pack, `running_numbers=False` leaves the footer empty:
+    the pack stamps its own page numbers through the whole pack."""
     from weasyprint import CSS, HTML
 
     html = render_template(
@@ -14,9 +16,11 @@ def render_pdf(report, data: dict, version=None) -> bytes:
         changes=data.get("changes") or {}, version=version,
         approved=[v for v in report.versions if v.approved_at is not None],
     )
-    css = CSS(filename=f"{current_app.static_folder}/css/print.css")
+    stylesheets = [CSS(filename=f"{current_app.static_folder}/css/print.css")]
+    if not running_numbers:
+        stylesheets.append(CSS(string="@page { @bottom-center { content: none; } }"))
     return HTML(string=html, base_url=current_app.static_folder).write_pdf(
-        stylesheets=[css], pdf_variant="pdf/ua-1")
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
 
 __all__ = ["render_pdf", "service"]
