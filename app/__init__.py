@@ -95,6 +95,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from app.meetings import bp as meetings_bp
     from app.notifications.routes import bp as notifications_bp
     from app.plans import bp as plans_bp
     from app.reports import bp as reports_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(updates_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
@@ -149,6 +151,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.demo.cli import demo_command
     from app.notifications.cli import notifications_cli, reminders_cli
+    from app.plans.cli import plans_cli
     from app.trail.cli import trail_cli
     from app.users.cli import users_cli
 
@@ -157,6 +160,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(plans_cli)
 
 
 def register_proxy(app: Flask) -> None:

@@ -21,6 +21,7 @@ NAV = [
     ("Sign-off", "updates.queue", "view_sign_off_queue"),
     ("Reports", "reports.index", "view_dashboard"),
     ("Dashboard", "reports.dashboard", "view_dashboard"),
+    ("Committees", "meetings.committees", "view_committees"),
     ("Periods", "updates.periods", "manage_periods"),
     ("Notifications", "notifications.index", "use_docket"),
     ("People", "users.index", "manage_users"),

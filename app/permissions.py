@@ -190,6 +190,28 @@ def _dashboard(scope: Scope, obj) -> bool:
     return scope.admin or bool(scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR))
 
 
+def _clerk_of(scope: Scope, committee_id) -> bool:
+    return scope.admin or committee_id in scope.committees()
+
+
+def _manage_committee(scope: Scope, committee) -> bool:
+    if committee is None:
+        return scope.admin or bool(scope.committees())
+    return _clerk_of(scope, committee.id)
+
+
+def _manage_meeting(scope: Scope, meeting) -> bool:
+    return _clerk_of(scope, meeting.committee_id)
+
+
+def _manage_agenda_item(scope: Scope, item) -> bool:
+    return _clerk_of(scope, item.meeting.committee_id)
+
+
+def _manage_work_plan_entry(scope: Scope, entry) -> bool:
+    return _clerk_of(scope, entry.committee_id)
+
+
 POLICIES = {
     "use_docket": _signed_in,
     "administer": _admin_only,
@@ -221,6 +243,14 @@ POLICIES = {
     "edit_report": _edit_report,
     "approve_report": _approve_report,
     "view_dashboard": _dashboard,
+    # committees, meetings, agendas, work plans (clerks of the committee; administrators)
+    "view_committees": _signed_in,
+    "view_committee": _signed_in,
+    "manage_committee": _manage_committee,
+    "manage_meeting": _manage_meeting,
+    "manage_agenda_item": _manage_agenda_item,
+    "manage_work_plan_entry": _manage_work_plan_entry,
+    "view_meeting": _signed_in,  # drafts are shown only to clerks: the route checks manage_meeting
 }
 
 

@@ -45,7 +45,7 @@ def test_page_shell_has_skip_link_navigation_and_footer(sign_in_as):
     skip = page.soup.select_one("a.govuk-skip-link")
     assert skip["href"] == "#main-content" and page.soup.find(id="main-content")
     nav = [a.get_text(strip=True) for a in page.soup.select(".govuk-service-navigation__list a")]
-    assert nav == ["Home", "Plans", "Reports", "Dashboard", "Periods", "Notifications", "People", "Trail"]
+    assert nav == ["Home", "Plans", "Reports", "Dashboard", "Committees", "Periods", "Notifications", "People", "Trail"]
     assert page.soup.select_one("footer a[href='/accessibility']")
     assert page.soup.find("meta", attrs={"name": "csrf-token"})["content"]
 
@@ -53,7 +53,7 @@ def test_page_shell_has_skip_link_navigation_and_footer(sign_in_as):
 def test_navigation_follows_roles(sign_in_as):
     page = sign_in_as("owner").get("/")
     nav = [a.get_text(strip=True) for a in page.soup.select(".govuk-service-navigation__list a")]
-    assert nav == ["Home", "Plans", "Notifications"]
+    assert nav == ["Home", "Plans", "Committees", "Notifications"]
 
 
 def test_each_person_sees_a_home_page_that_fits_their_roles(sign_in_as):

@@ -15,6 +15,7 @@ UPDATE_READERS = {"admin", "ad", "hos", "owner"}
 UPDATE_WRITERS = {"hos", "owner"}
 SIGNERS = {"hos"}
 REPORT_READERS = {"admin", "ad", "hos"}
+CLERKS = {"admin", "clerk"}
 
 # endpoint -> (who, how to build a URL to GET, or None for POST-only routes)
 ROUTES = {
@@ -40,6 +41,11 @@ ROUTES = {
     "plans.edit_risk": (PLAN_EDITORS, lambda f: f"/risks/{f['risk'].id}/edit"),
     "plans.new_indicator": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/indicators/new"),
     "plans.edit_indicator": (PLAN_EDITORS, lambda f: f"/indicators/{f['indicator'].id}/edit"),
+    "plans.import_start": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/import"),
+    "plans.import_template": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/import/template.xlsx"),
+    "plans.import_preview": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/import/preview"),
+    "plans.import_confirm": (PLAN_EDITORS, lambda f: f"/plans/{f['plan'].id}/import/confirm"),
+    "plans.export": (PLAN_READERS, lambda f: f"/plans/{f['plan'].id}/export.xlsx"),
     # progress updates, indicator values, sign-off, periods, delegation
     "updates.show": (UPDATE_READERS, lambda f: f"/updates/{f['update'].id}"),
     "updates.autosave": (UPDATE_WRITERS, lambda f: f"/updates/{f['update'].id}/autosave"),
@@ -62,6 +68,28 @@ ROUTES = {
     "notifications.mark_read": (SIGNED_IN, None),  # POST; 404 unless it is yours
     "notifications.mark_all_read": (SIGNED_IN, None),  # POST
     "notifications.outbox": ({"admin"}, lambda f: "/notifications/outbox"),
+    # committees, meetings, agendas, work plans
+    "meetings.committees": (SIGNED_IN, lambda f: "/committees/"),
+    "meetings.committee": (SIGNED_IN, lambda f: f"/committees/{f['org']['committee'].id}"),
+    "meetings.edit_committee": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/edit"),
+    "meetings.new_meeting": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/meetings/new"),
+    "meetings.meetings": (SIGNED_IN, lambda f: "/meetings/"),
+    "meetings.meeting": (SIGNED_IN, lambda f: f"/meetings/{f['published'].id}"),
+    "meetings.agenda": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda"),
+    "meetings.start_agenda": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/start"),
+    "meetings.add_report": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/reports"),
+    "meetings.add_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items"),
+    "meetings.move_item": (CLERKS, lambda f: f"/agenda-items/{f['agenda_item'].id}/move"),
+    "meetings.remove_item": (CLERKS, lambda f: f"/agenda-items/{f['agenda_item'].id}/remove"),
+    "meetings.upload_document": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/documents"),
+    "meetings.publish": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/publish"),
+    "meetings.pack": (SIGNED_IN, lambda f: f"/meetings/{f['published'].id}/pack-1.pdf"),
+    "meetings.work_plan": (SIGNED_IN, lambda f: f"/committees/{f['org']['committee'].id}/work-plan"),
+    "meetings.work_plan_xlsx": (SIGNED_IN, lambda f: f"/committees/{f['org']['committee'].id}/work-plan.xlsx"),
+    "meetings.add_work_plan_entry": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan"),
+    "meetings.move_work_plan_entry": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/move"),
+    "meetings.link_work_plan_report": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/report"),
+    "meetings.remove_work_plan_entry": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/remove"),
     # committee reports and the dashboard
     "reports.index": (SIGNED_IN, lambda f: "/reports/"),
     "reports.new": ({"admin", "hos"}, lambda f: "/reports/new"),
@@ -111,9 +139,20 @@ def objects(db, org, people):
 
     report = Report(title="Progress report", period=period, author_id=people["hos"].id, content="{}")
     report.plans = [plan]
-    db.session.add(report)
+    from app.models import AgendaItem, AgendaPack, Meeting, WorkPlanEntry, utcnow
+
+    meeting = Meeting(committee=org["committee"], meets_on=date(2019, 9, 24), municipal_year="2019-20")
+    published = Meeting(committee=org["committee"], meets_on=date(2019, 7, 23), municipal_year="2019-20",
+                        agenda_state="published")
+    agenda_item = AgendaItem(meeting=meeting, title="Urgent Business", position=1)
+    entry = WorkPlanEntry(committee=org["committee"], meeting=meeting, municipal_year="2019-20", title="Work Plan")
+    db.session.add_all([report, meeting, published, agenda_item, entry])
+    db.session.flush()
+    db.session.add(AgendaPack(meeting_id=published.id, number=1, pdf=b"%PDF-1.4", sha256="0" * 64, page_count=1,
+                              agenda="[]", published_at=utcnow()))
     db.session.commit()
-    return dict(people, report=report, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
+    return dict(people, report=report, org=org, meeting=meeting, published=published, agenda_item=agenda_item,
+                entry=entry, plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
                 period=period, update=update, value=value, delegation=delegation, attachment=attachment)
 
 
@@ -143,7 +182,11 @@ def _get_routes():
 POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
              "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected",
              "updates.upload", "updates.delete", "reports.recompile", "reports.submit", "reports.approve",
-             "reports.return_report", "notifications.mark_read", "notifications.mark_all_read"}
+             "reports.return_report", "notifications.mark_read", "notifications.mark_all_read",
+             "meetings.start_agenda", "meetings.add_report", "meetings.add_item", "meetings.move_item",
+             "meetings.remove_item", "meetings.upload_document", "meetings.publish", "meetings.move_work_plan_entry", "meetings.add_work_plan_entry",
+             "plans.import_preview", "plans.import_confirm",
+             "meetings.link_work_plan_report", "meetings.remove_work_plan_entry"}
 GET_ROUTES = _get_routes()
 
 

@@ -2,6 +2,8 @@
 from app.models.base import LabelledEnum, Model, utcnow  # noqa: F401
 from app.models.committees import (  # noqa: F401
     AgendaItem,
+    AgendaPack,
+    MeetingDocument,
     AgendaItemKind,
     AgendaState,
     Committee,

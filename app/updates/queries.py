@@ -67,11 +67,13 @@ class MyTasks:
     to_sign_off: list = field(default_factory=list)
     reports_to_approve: list = field(default_factory=list)
     reports_to_finish: list = field(default_factory=list)
+    agendas_due: list = field(default_factory=list)  # [(meeting, last day to publish)]
+    reports_for_agenda: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.due or self.returned or self.to_sign_off or self.reports_to_approve
-                    or self.reports_to_finish)
+                    or self.reports_to_finish or self.agendas_due or self.reports_for_agenda)
 
 
 def my_tasks(user, today: date | None = None) -> MyTasks:
@@ -113,7 +115,25 @@ def my_tasks(user, today: date | None = None) -> MyTasks:
         tasks.to_sign_off.append(Task("update" if is_update else "value", obj, title, obj.period.name, deadline,
                                       (deadline - today).days if deadline else None))
     _report_tasks(user, tasks)
+    _clerk_tasks(user, tasks, today)
     return tasks
+
+
+def _clerk_tasks(user, tasks: MyTasks, today: date) -> None:
+    """Meetings whose agenda is due to be published, and approved reports not yet on one."""
+    from app.meetings import dates, service
+    from app.models import AgendaItem, Committee
+
+    committees = scope_for(user).committees()
+    if not committees:
+        return
+    for meeting in service.meetings_needing_agenda(committees, today):
+        tasks.agendas_due.append((meeting, dates.latest_publication_date(meeting.meets_on)))
+    on_agendas = set(db.session.scalars(sa.select(AgendaItem.report_id).where(AgendaItem.report_id.is_not(None))))
+    for committee in db.session.scalars(sa.select(Committee).where(Committee.id.in_(committees))):
+        for report in service.approved_reports_for(committee):
+            if report.id not in on_agendas:
+                tasks.reports_for_agenda.append((committee, report))
 
 
 def _report_tasks(user, tasks: MyTasks) -> None:

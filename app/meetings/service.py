@@ -1,0 +1,284 @@
+"""Committees, meetings and agendas: the clerk's work, as plain functions.
+
+An agenda starts with the standing items worded as the council words them; report items
+can only be approved reports in the committee's scope; numbering follows the order;
+publishing builds a pack that is never changed afterwards (re-publishing makes the next
+version), records the statutory check, and marks the reports on it published.
+"""
+import hashlib
+import json
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.meetings import dates
+from app.models import (
+    AgendaItem,
+    AgendaItemKind,
+    AgendaPack,
+    AgendaState,
+    Committee,
+    Meeting,
+    MeetingDocument,
+    Report,
+    ReportState,
+    utcnow,
+)
+from app.trail import record
+
+
+class AgendaError(Exception):
+    """A step the clerk cannot take; the message says why in plain English."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+DECLARATIONS = ("At this point, Members are asked to declare:\n"
+                "- any personal interests not included on the Register of Interests\n"
+                "- any prejudicial interests or\n"
+                "- any disclosable pecuniary interests\n"
+                "which they may have in respect of business on this agenda")
+URGENT = "Any other business which the Chair considers urgent under the Local Government Act 1972."
+CLOSING = ("work_plan", "urgent_business")
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting).where(Meeting.committee_id == meeting.committee_id, Meeting.meets_on < meeting.meets_on)
+        .order_by(Meeting.meets_on.desc()).limit(1))
+
+
+def standing_wording(meeting: Meeting, key: str) -> tuple[str, str]:
+    """(title, purpose) of a standing item, written for this meeting."""
+    if key == "declarations":
+        return "Declarations of Interest", DECLARATIONS
+    if key == "minutes":
+        before = previous_meeting(meeting)
+        held = f"held on {dates.format_long_date(before.meets_on).split(', ', 1)[1]}" if before else "last held"
+        return "Minutes", f"To approve and sign the minutes of the meeting {held}."
+    if key == "public_participation":
+        deadline = dates.format_deadline(dates.public_participation_deadline(meeting.meets_on))
+        return "Public Participation", (
+            "At this point in the meeting members of the public who have registered to speak can do so. "
+            f"The deadline for registering is {deadline}. Members of the public can speak on agenda items or "
+            "matters within the remit of the committee.")
+    if key == "work_plan":
+        return "Work Plan", f"To consider the committee's draft work plan for the municipal year {meeting.municipal_year}."
+    if key == "urgent_business":
+        return "Urgent Business", URGENT
+    raise KeyError(key)
+
+
+def items_of(meeting: Meeting) -> list[AgendaItem]:
+    return db.session.scalars(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+                              .order_by(AgendaItem.position, AgendaItem.id)).all()
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    for n, item in enumerate(items, start=1):
+        item.position = n
+
+
+def start_agenda(meeting: Meeting, actor) -> list[AgendaItem]:
+    """Give a meeting with no agenda the standing items."""
+    existing = items_of(meeting)
+    if existing:
+        return existing
+    items = []
+    for key in ("declarations", "minutes", "public_participation", "work_plan", "urgent_business"):
+        title, purpose = standing_wording(meeting, key)
+        items.append(AgendaItem(meeting_id=meeting.id, title=title, purpose=purpose,
+                                kind=AgendaItemKind.PROCEDURAL, standing=key))
+    _renumber(items)
+    db.session.add_all(items)
+    db.session.flush()
+    record("agenda_started", meeting, actor=actor, data={"items": [i.title for i in items]})
+    db.session.commit()
+    return items
+
+
+def in_committee_scope(report: Report, committee: Committee) -> bool:
+    if report.committee_id is not None:
+        return report.committee_id == committee.id
+    if committee.directorate_id is None:
+        return False
+    return all(p.service.directorate_id == committee.directorate_id for p in report.plans)
+
+
+def approved_reports_for(committee: Committee, meeting: Meeting | None = None) -> list[Report]:
+    """Approved reports in the committee's scope that are not yet on this meeting's agenda."""
+    on_agenda = set()
+    if meeting is not None:
+        on_agenda = {i.report_id for i in items_of(meeting) if i.report_id}
+    reports = db.session.scalars(sa.select(Report).where(
+        Report.state.in_([ReportState.APPROVED, ReportState.PUBLISHED])).order_by(Report.title)).all()
+    return [r for r in reports if r.id not in on_agenda and r.versions and in_committee_scope(r, committee)]
+
+
+def _insert_before_closing(meeting: Meeting, item: AgendaItem) -> None:
+    items = items_of(meeting)
+    at = next((n for n, i in enumerate(items) if i.standing in CLOSING), len(items))
+    items.insert(at, item)
+    db.session.add(item)
+    _renumber(items)
+
+
+def add_report_item(meeting: Meeting, report: Report, actor, purpose: str | None = None) -> AgendaItem:
+    if report.state not in (ReportState.APPROVED, ReportState.PUBLISHED) or not any(
+            v.approved_at for v in report.versions):
+        raise AgendaError(f"“{report.title}” is not approved, so it cannot go on an agenda. "
+                          "Add it as an item to follow instead.", "report_id")
+    if not in_committee_scope(report, meeting.committee):
+        raise AgendaError(f"“{report.title}” is not a report for this committee.", "report_id")
+    if any(i.report_id == report.id for i in items_of(meeting)):
+        raise AgendaError(f"“{report.title}” is already on this agenda.", "report_id")
+    item = AgendaItem(meeting_id=meeting.id, title=report.title, purpose=(purpose or "").strip() or None,
+                      kind=AgendaItemKind.REPORT, report_id=report.id)
+    _insert_before_closing(meeting, item)
+    db.session.flush()
+    record("agenda_item_added", meeting, actor=actor, data={"title": item.title, "report_id": report.id})
+    db.session.commit()
+    return item
+
+
+def add_other_item(meeting: Meeting, title: str, purpose: str | None, actor, to_follow_reason: str | None = None
+                   ) -> AgendaItem:
+    if not (title or "").strip():
+        raise AgendaError("Enter the item's title", "title")
+    item = AgendaItem(meeting_id=meeting.id, title=title.strip()[:300], purpose=(purpose or "").strip() or None,
+                      kind=AgendaItemKind.OTHER, to_follow=bool((to_follow_reason or "").strip()),
+                      to_follow_reason=(to_follow_reason or "").strip() or None)
+    _insert_before_closing(meeting, item)
+    db.session.flush()
+    record("agenda_item_added", meeting, actor=actor,
+           data={"title": item.title, "to_follow": item.to_follow_reason})
+    db.session.commit()
+    return item
+
+
+def move_item(item: AgendaItem, direction: str, actor) -> None:
+    items = items_of(item.meeting)
+    at = next(n for n, i in enumerate(items) if i.id == item.id)
+    to = at - 1 if direction == "up" else at + 1
+    if to < 0 or to >= len(items):
+        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'}.")
+    items[at], items[to] = items[to], items[at]
+    _renumber(items)
+    record("agenda_item_moved", item.meeting, actor=actor, data={"title": item.title, "to": to + 1})
+    db.session.commit()
+
+
+def remove_item(item: AgendaItem, actor) -> None:
+    meeting = item.meeting
+    title = item.title
+    db.session.delete(item)
+    db.session.flush()
+    _renumber(items_of(meeting))
+    record("agenda_item_removed", meeting, actor=actor, data={"title": title})
+    db.session.commit()
+
+
+def packs_of(meeting: Meeting) -> list[AgendaPack]:
+    return db.session.scalars(sa.select(AgendaPack).where(AgendaPack.meeting_id == meeting.id)
+                              .order_by(AgendaPack.number)).all()
+
+
+def publication_check(meeting: Meeting, on: date | None = None) -> dict:
+    on = on or date.today()
+    return {"latest": dates.latest_publication_date(meeting.meets_on),
+            "clear_days": dates.clear_working_days(on, meeting.meets_on),
+            "late": dates.publication_is_late(on, meeting.meets_on)}
+
+
+def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason: str | None = None,
+            today: date | None = None, progress=None) -> AgendaPack:
+    """Build the pack and publish it as the next version. Nothing is stored if any step fails."""
+    from app.meetings.pack import PackItem, PackMeeting, build_pack
+    from app.reports.pdf import render_pdf
+    from app.reports.service import get_content
+
+    today = today or date.today()
+    items = items_of(meeting)
+    if not items:
+        raise AgendaError("The agenda has no items yet.")
+    previous = packs_of(meeting)
+    if previous and not (change_note or "").strip():
+        raise AgendaError("Say what changed since version " f"{previous[-1].number}: it is shown on the agenda page.",
+                          "change_note")
+    check = publication_check(meeting, today)
+    if check["late"] and not (late_reason or "").strip():
+        raise AgendaError(
+            f"This is fewer than five clear working days before the meeting (the last day to publish was "
+            f"{check['latest']:%d/%m/%Y}). Give the reason it is late: it is recorded.", "late_reason")
+    pack_items = []
+    for n, item in enumerate(items, start=1):
+        body = None
+        if item.report_id:
+            report = item.report
+            approved = [v for v in report.versions if v.approved_at is not None]
+            if not approved:
+                raise AgendaError(f"“{report.title}” is no longer approved, so the agenda cannot be published.")
+            frozen = approved[-1]
+            body = render_pdf(report, json.loads(frozen.content), frozen, running_numbers=False)
+        docs = db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)
+                                  .order_by(MeetingDocument.position, MeetingDocument.id)).all()
+        if item.standing == "minutes":
+            minutes = [d for d in docs if d.kind == "minutes"]
+            body = minutes[-1].data if minutes else None
+        if item.standing == "work_plan":
+            from app.meetings.workplan import work_plan_pdf
+
+            body = work_plan_pdf(meeting.committee, meeting.municipal_year)
+        annexes = [(d.filename, d.data) for d in docs if d.kind == "annex" and d.agenda_item_id == item.id]
+        pack_items.append(PackItem(number=n, title=item.title, purpose=item.purpose, body_pdf=body, annexes=annexes,
+                                   to_follow=item.to_follow_reason if item.to_follow else None))
+    committee = meeting.committee
+    members = [(m.name, m.role.value) for m in committee.members]
+    number = (previous[-1].number + 1) if previous else 1
+    from flask import current_app
+
+    result = build_pack(PackMeeting(
+        council_name=current_app.config["COUNCIL_NAME"], committee_name=committee.name, members=members,
+        meets_on=meeting.meets_on, starts_at=meeting.starts_at, venue=meeting.venue,
+        clerk_name=committee.clerk_name, clerk_telephone=committee.clerk_telephone, clerk_email=committee.clerk_email,
+        version=number, change_note=(change_note or "").strip() or None), pack_items, progress)
+    agenda = []
+    for item, built in zip(items, result.items):
+        item.page_start, item.page_end = built.page_start, built.page_end
+        agenda.append({"number": built.number, "title": item.title, "purpose": item.purpose,
+                       "page_start": built.page_start, "page_end": built.page_end,
+                       "report_id": item.report_id, "to_follow": item.to_follow_reason if item.to_follow else None})
+    pack = AgendaPack(meeting_id=meeting.id, number=number, pdf=result.pdf,
+                      sha256=hashlib.sha256(result.pdf).hexdigest(), page_count=result.page_count,
+                      agenda=json.dumps(agenda), change_note=(change_note or "").strip() or None,
+                      late_reason=(late_reason or "").strip() or None if check["late"] else None,
+                      published_at=utcnow(), published_by_id=actor.id)
+    db.session.add(pack)
+    from_state = meeting.agenda_state
+    meeting.agenda_state = AgendaState.PUBLISHED
+    db.session.flush()
+    for item in items:
+        if item.report is not None and item.report.state != ReportState.PUBLISHED:
+            item.report.state = ReportState.PUBLISHED
+            record("report_published", item.report, actor=actor, from_state=ReportState.APPROVED,
+                   to_state=ReportState.PUBLISHED, data={"meeting_id": meeting.id, "pack_version": number})
+    record("agenda_published", meeting, actor=actor, from_state=from_state, to_state=AgendaState.PUBLISHED,
+           version=number, comment=pack.change_note,
+           data={"sha256": pack.sha256, "pages": pack.page_count, "late_reason": pack.late_reason,
+                 "clear_working_days": check["clear_days"]})
+    db.session.commit()
+    return pack
+
+
+def meetings_needing_agenda(committee_ids: set[int], today: date | None = None, within_days: int = 21) -> list[Meeting]:
+    """Meetings soon whose agenda is not published yet, for the clerk's My tasks."""
+    today = today or date.today()
+    if not committee_ids:
+        return []
+    meetings = db.session.scalars(sa.select(Meeting).where(
+        Meeting.committee_id.in_(committee_ids), Meeting.meets_on >= today,
+        Meeting.agenda_state == AgendaState.DRAFT).order_by(Meeting.meets_on)).all()
+    return [m for m in meetings if (m.meets_on - today).days <= within_days]

@@ -1,0 +1,103 @@
+"""Work plan pages: per committee and municipal year; printable and exportable."""
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.meetings import bp, workplan
+from app.meetings.routes import _time_text
+from app.models import Committee, Meeting, Report, WorkPlanEntry
+from app.permissions import can, permission_required
+
+
+def _year(committee: Committee) -> str:
+    years = workplan.years_of(committee)
+    wanted = request.args.get("year") or request.form.get("year")
+    if wanted in years:
+        return wanted
+    from app.meetings.dates import municipal_year
+
+    current = municipal_year(date.today())
+    return current if current in years else (years[0] if years else current)
+
+
+def _page(committee, year, errors=None, status=200):
+    from app.meetings.service import approved_reports_for
+
+    return render_template(
+        "meetings/workplan.html", committee=committee, year=year, years=workplan.years_of(committee),
+        plan=workplan.work_plan(committee, year), today=date.today(), label=workplan._meeting_label,
+        manage=can(current_user, "manage_committee", committee), reports=approved_reports_for(committee),
+        all_reports=Report.query.order_by(Report.title).all() if can(current_user, "manage_committee", committee) else [],
+        errors=errors or {}, typed=request.form if errors else {}, time_text=_time_text), status
+
+
+@bp.route("/committees/<int:committee_id>/work-plan")
+@permission_required("view_committee", Committee)
+def work_plan(committee):
+    return _page(committee, _year(committee))
+
+
+@bp.route("/committees/<int:committee_id>/work-plan.xlsx")
+@permission_required("view_committee", Committee)
+def work_plan_xlsx(committee):
+    year = _year(committee)
+    data = workplan.export_xlsx(committee, year)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="work-plan-{year}.xlsx"'})
+
+
+@bp.route("/committees/<int:committee_id>/work-plan", methods=["POST"])
+@permission_required("manage_committee", Committee)
+def add_work_plan_entry(committee):
+    meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
+    year = _year(committee)
+    try:
+        if meeting is None:
+            raise workplan.WorkPlanError("Choose the meeting", "meeting_id")
+        workplan.add_entry(committee, meeting, request.form.get("title", ""), request.form.get("report_owner"),
+                           request.form.get("expected_report"), current_user._get_current_object())
+    except workplan.WorkPlanError as exc:
+        db.session.rollback()
+        return _page(committee, year, {exc.field or "page": str(exc)}, 400)
+    flash("The item was added to the work plan.", "success")
+    return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=meeting.municipal_year), 303)
+
+
+@bp.route("/work-plan/<int:work_plan_entry_id>/move", methods=["POST"])
+@permission_required("manage_work_plan_entry", WorkPlanEntry)
+def move_work_plan_entry(work_plan_entry):
+    meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
+    committee = work_plan_entry.committee
+    try:
+        if meeting is None:
+            raise workplan.WorkPlanError("Choose the meeting to move it to", "meeting_id")
+        workplan.move_entry(work_plan_entry, meeting, current_user._get_current_object())
+    except workplan.WorkPlanError as exc:
+        db.session.rollback()
+        return _page(committee, work_plan_entry.municipal_year, {exc.field or "page": str(exc)}, 400)
+    flash(f"“{work_plan_entry.title}” moved to {workplan._meeting_label(meeting)}.", "success")
+    return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=meeting.municipal_year), 303)
+
+
+@bp.route("/work-plan/<int:work_plan_entry_id>/report", methods=["POST"])
+@permission_required("manage_work_plan_entry", WorkPlanEntry)
+def link_work_plan_report(work_plan_entry):
+    report_id = request.form.get("report_id", type=int)
+    report = db.session.get(Report, report_id) if report_id else None
+    if report_id and report is None:
+        abort(404)
+    workplan.link_report(work_plan_entry, report, current_user._get_current_object())
+    flash("The report link was saved.", "success")
+    return redirect(url_for("meetings.work_plan", committee_id=work_plan_entry.committee_id,
+                            year=work_plan_entry.municipal_year), 303)
+
+
+@bp.route("/work-plan/<int:work_plan_entry_id>/remove", methods=["POST"])
+@permission_required("manage_work_plan_entry", WorkPlanEntry)
+def remove_work_plan_entry(work_plan_entry):
+    committee_id, year, title = work_plan_entry.committee_id, work_plan_entry.municipal_year, work_plan_entry.title
+    workplan.remove_entry(work_plan_entry, current_user._get_current_object())
+    flash(f"“{title}” was removed from the work plan.", "success")
+    return redirect(url_for("meetings.work_plan", committee_id=committee_id, year=year), 303)

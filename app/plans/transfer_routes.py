@@ -1,0 +1,213 @@
+"""Import into a plan (upload or paste → preview → confirm) and export from it.
+
+The upload or paste is kept on the server between the preview and the confirmation, under
+a random token tied to the plan and the person; on confirmation it is read and checked
+again from those bytes (never from anything the browser sends back), and the import is
+refused if the plan changed after the preview.
+"""
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.models import Plan
+from app.permissions import permission_required
+from app.plans import bp, transfer
+from app.plans.transfer import KINDS, MAX_BYTES, StalePreview, TransferError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+KEEP_SECONDS = 24 * 60 * 60
+
+
+# --- the upload, kept between preview and confirm ---------------------------------------------
+
+def _storage() -> Path:
+    root = current_app.config.get("STORAGE_DIR") or current_app.instance_path
+    path = Path(root) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sweep(folder: Path) -> None:
+    """Forget uploads nobody confirmed within a day."""
+    cutoff = time.time() - KEEP_SECONDS
+    for item in folder.glob("*.json"):
+        try:
+            if item.stat().st_mtime < cutoff:
+                item.unlink(missing_ok=True)
+                item.with_suffix(".data").unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _store(plan: Plan, source: str, filename: str | None, kind: str | None, data: bytes) -> str:
+    folder = _storage()
+    _sweep(folder)
+    token = secrets.token_urlsafe(24)  # 32 characters
+    (folder / f"{token}.data").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps({
+        "plan_id": plan.id, "user_id": current_user.id, "source": source, "filename": filename, "kind": kind,
+        "stored_at": time.time(),
+    }))
+    return token
+
+
+def _load(token: str, plan: Plan) -> dict | None:
+    """The stored upload, if the token is one of this person's for this plan and still fresh."""
+    if not TOKEN.match(token or ""):
+        return None
+    folder = _storage()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text())
+        data = (folder / f"{token}.data").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("plan_id") != plan.id or meta.get("user_id") != current_user.id:
+        return None
+    if time.time() - meta.get("stored_at", 0) > KEEP_SECONDS:
+        return None
+    return {**meta, "data": data, "token": token}
+
+
+def _discard(token: str) -> None:
+    folder = _storage()
+    for suffix in (".json", ".data"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _read(stored: dict) -> transfer.ReadResult:
+    if stored["source"] == "paste":
+        return transfer.read_paste(stored["data"].decode("utf-8"), stored.get("kind"))
+    return transfer.read_upload(stored.get("filename") or "", stored["data"], stored.get("kind"))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _problem_status(status: int) -> int:
+    """htmx swaps only successful responses: a page that explains a problem is sent as 200
+    to htmx (which replaces the form with it) and with its real status otherwise."""
+    return 200 if _is_htmx() else status
+
+
+def _kind_arg(value) -> str | None:
+    return value if value in KINDS else None
+
+
+def _start_page(plan: Plan, errors: dict | None = None, paste: str = "", kind: str | None = None, status=200):
+    errors = errors or {}
+    return render_template(
+        "plans/import_start.html", plan=plan, errors=errors, paste=paste, kind=kind,
+        page_has_errors=bool(errors), max_rows=transfer.MAX_ROWS,
+    ), status
+
+
+def _preview_page(plan: Plan, pv: transfer.Preview, stored: dict, *, stale: str | None = None, status=200):
+    paste = stored["data"].decode("utf-8", errors="replace") if stored["source"] == "paste" else ""
+    return render_template(
+        "plans/import_preview.html", plan=plan, pv=pv, token=stored["token"], source=stored["source"],
+        filename=stored.get("filename"), paste=paste, kind=stored.get("kind"), errors={}, stale=stale,
+        page_has_errors=not pv.ok, max_rows=transfer.MAX_ROWS,
+    ), status
+
+
+@bp.route("/plans/<int:plan_id>/import")
+@permission_required("import_plan", Plan)
+def import_start(plan):
+    return _start_page(plan)
+
+
+@bp.route("/plans/<int:plan_id>/import/template.xlsx")
+@permission_required("import_plan", Plan)
+def import_template(plan):
+    return _download(transfer.template_xlsx(plan), XLSX, transfer.filename(plan, "-template.xlsx"))
+
+
+@bp.route("/plans/<int:plan_id>/import/preview", methods=["POST"])
+@permission_required("import_plan", Plan)
+def import_preview(plan):
+    source = "paste" if request.form.get("source") == "paste" else "file"
+    kind = _kind_arg(request.form.get("kind"))
+    if source == "paste":
+        text = request.form.get("paste", "")
+        try:
+            result = transfer.read_paste(text, kind)
+        except TransferError as exc:
+            kept = text if len(text) <= MAX_BYTES else ""  # too big to send back
+            return _start_page(plan, {"paste": str(exc)}, paste=kept, kind=kind, status=_problem_status(400))
+        data, filename = text.encode("utf-8"), None
+    else:
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return _start_page(plan, {"file": "Choose a file to upload"}, status=_problem_status(400))
+        data = upload.stream.read(MAX_BYTES + 1)
+        filename = Path(upload.filename).name[:200]
+        if len(data) > MAX_BYTES:
+            return _start_page(plan, {"file": "The file is larger than 10 MB. Split it, or save just the sheets "
+                                              "to import in a new workbook."}, status=_problem_status(413))
+        try:
+            result = transfer.read_upload(filename, data, kind)
+        except TransferError as exc:
+            return _start_page(plan, {"file": str(exc)}, status=_problem_status(400))
+    pv = transfer.preview(plan, result)
+    token = _store(plan, source, filename, kind, data)
+    stored = {"source": source, "filename": filename, "kind": kind, "data": data, "token": token}
+    return _preview_page(plan, pv, stored)
+
+
+@bp.route("/plans/<int:plan_id>/import/confirm", methods=["POST"])
+@permission_required("import_plan", Plan)
+def import_confirm(plan):
+    stored = _load(request.form.get("token", ""), plan)
+    if stored is None:
+        flash("That import has already been saved, or was checked more than a day ago. Check it again before "
+              "saving it.", "info")
+        return redirect(url_for("plans.import_start", plan_id=plan.id))
+    try:
+        result = _read(stored)
+    except TransferError as exc:  # only if the rules changed since the preview
+        _discard(stored["token"])
+        return _start_page(plan, {"file" if stored["source"] == "file" else "paste": str(exc)}, status=400)
+    pv = transfer.preview(plan, result)
+    if not pv.ok:
+        return _preview_page(plan, pv, stored, status=400)
+    if pv.fingerprint != request.form.get("fingerprint"):
+        return _preview_page(plan, pv, stored, status=409, stale=transfer.STALE_MESSAGE)
+    source = stored.get("filename") or "pasted table"
+    try:
+        outcome = transfer.apply(plan, pv, current_user, source=source)
+    except StalePreview as exc:
+        return _preview_page(plan, transfer.preview(plan, result), stored, status=409, stale=str(exc))
+    _discard(stored["token"])
+    flash(outcome.sentence(), "success")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+# --- export --------------------------------------------------------------------------------
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",  # a plan names people: keep it out of shared caches
+    })
+
+
+@bp.route("/plans/<int:plan_id>/export.<fmt>")
+@permission_required("view_plan", Plan)
+def export(plan, fmt):
+    if fmt == "xlsx":
+        return _download(transfer.export_xlsx(plan), XLSX, transfer.filename(plan, ".xlsx"))
+    if fmt == "csv":
+        kind = request.args.get("kind", "actions")
+        if kind not in KINDS:
+            abort(404)
+        return _download(transfer.export_csv(plan, kind), "text/csv", transfer.filename(plan, f"-{kind}.csv"))
+    abort(404)

@@ -1,0 +1,218 @@
+"""Committees, meetings, the agenda builder and the work plan."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.meetings import service
+from app.models import AgendaItem, Committee, Meeting, Report, ReportState, TrailEvent, WorkPlanEntry
+from app.reports import service as reports
+from tests.test_reports import AD, HOS, create, demo_client, person, sign_off_everything  # noqa: F401
+
+CLERK = "nadia.holt@docket.example"
+
+
+@pytest.fixture()
+def demo(db):
+    from app.demo.loader import load_demo
+
+    load_demo()
+    committee = db.session.scalar(sa.select(Committee))
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.meets_on == date(2019, 9, 24)))
+    return committee, meeting
+
+
+def approved_report(db, period_name="Q1 2019/20", title=None):
+    from app.models import ReportingPeriod
+    from app.updates.service import open_period
+
+    period = db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == period_name))
+    if period.state.value == "planned":
+        open_period(period, person(db, "admin@docket.example"))
+        sign_off_everything(db, period)
+    report = create(db, period)
+    if title:
+        report.title = title
+        db.session.commit()
+    reports.save_sections(report, {"summary": "Summary.", "recommendations": "Note it."}, report.version,
+                          person(db, HOS))
+    reports.submit(report, report.version, person(db, HOS))
+    reports.approve(report, report.version, person(db, AD))
+    return report
+
+
+def test_a_new_agenda_has_the_standing_items_worded_as_the_council_words_them(app, db, demo):
+    committee, meeting = demo
+    clerk = demo_client(app, CLERK)
+    page = clerk.get(f"/meetings/{meeting.id}/agenda")
+    assert "This meeting has no agenda yet" in page.text()
+    clerk.post(f"/meetings/{meeting.id}/agenda/start", {})
+    items = service.items_of(meeting)
+    assert [i.title for i in items] == ["Declarations of Interest", "Minutes", "Public Participation", "Work Plan",
+                                       "Urgent Business"]
+    assert items[1].purpose == "To approve and sign the minutes of the meeting held on 23 July 2019."
+    assert "The deadline for registering is 5.00pm on Monday 23 September 2019." in items[2].purpose
+    assert items[3].purpose == "To consider the committee's draft work plan for the municipal year 2019-20."
+    assert items[4].purpose == ("Any other business which the Chair considers urgent under the Local Government "
+                                "Act 1972.")
+    assert "any disclosable pecuniary interests" in items[0].purpose
+
+
+def test_only_approved_reports_in_scope_can_be_added(app, db, demo):
+    committee, meeting = demo
+    service.start_agenda(meeting, person(db, CLERK))
+    good = approved_report(db)
+    draft = create(db, good.period)
+    draft.title = "A draft report"
+    db.session.commit()
+    clerk = demo_client(app, CLERK)
+    page = clerk.get(f"/meetings/{meeting.id}/agenda")
+    offered = [o.get_text() for o in page.soup.select("#report_id option")]
+    assert any(good.title in o for o in offered) and not any("A draft report" in o for o in offered)
+    # A crafted request for the draft is refused with a message beside the field.
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": draft.id})
+    assert page.status == 400
+    assert "is not approved, so it cannot go on an agenda" in page.soup.select_one("#report_id-error").get_text()
+    assert not any(i.report_id == draft.id for i in service.items_of(meeting))
+    assert clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": good.id, "purpose": "An update."}).status == 303
+    titles = [i.title for i in service.items_of(meeting)]
+    assert titles.index(good.title) == 3  # after the opening items, before the Work Plan
+    # It cannot be added twice.
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": good.id})
+    assert page.status == 400
+
+
+def test_items_move_up_and_down_and_numbering_follows(app, db, demo):
+    committee, meeting = demo
+    service.start_agenda(meeting, person(db, CLERK))
+    clerk = demo_client(app, CLERK)
+    for title in ("Local Area Teams - Update", "Cultural Entitlement for Young People"):
+        clerk.post(f"/meetings/{meeting.id}/agenda/items", {"title": title, "item_purpose": "An update."})
+    items = service.items_of(meeting)
+    culture = next(i for i in items if i.title.startswith("Cultural"))
+    response = clerk.post(f"/agenda-items/{culture.id}/move", {"direction": "up"})
+    assert response.status == 303
+    db.session.expire_all()
+    titles = [i.title for i in service.items_of(meeting)]
+    assert titles[3:5] == ["Cultural Entitlement for Young People", "Local Area Teams - Update"]
+    page = clerk.get(response.response.location)
+    numbered = [td.find("strong").get_text() for td in page.soup.select("#agenda-items tbody tr td:first-child")]
+    assert numbered[3] == "4. Cultural Entitlement for Young People"
+    # The first item cannot move up.
+    first = service.items_of(meeting)[0]
+    assert clerk.post(f"/agenda-items/{first.id}/move", {"direction": "up"}).status == 400
+    # htmx gets the same redirect and swaps the list; the moved button keeps the focus.
+    assert 'autofocus' in str(page.soup.select_one(f"#item-{culture.id}"))
+
+
+def test_item_to_follow_needs_nothing_but_a_title(app, db, demo):
+    committee, meeting = demo
+    service.start_agenda(meeting, person(db, CLERK))
+    clerk = demo_client(app, CLERK)
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/items", {"title": "", "item_purpose": "x"})
+    assert page.status == 400 and page.soup.select_one("#title-error")
+    clerk.post(f"/meetings/{meeting.id}/agenda/items",
+               {"title": "Overview of Children's Services", "to_follow_reason": "Awaiting Ofsted's letter"})
+    item = next(i for i in service.items_of(meeting) if i.title.startswith("Overview"))
+    assert item.to_follow and item.to_follow_reason == "Awaiting Ofsted's letter"
+
+
+def test_a_clerk_of_another_committee_cannot_touch_this_agenda(app, db, demo, make_user):
+    from app.models import Role, ScopeKind
+    from tests.conftest import TEST_PASSWORD, Client
+
+    committee, meeting = demo
+    other = Committee(name="Health and Adult Social Care Policy and Scrutiny Committee")
+    db.session.add(other)
+    db.session.commit()
+    make_user("other.clerk@example.org", "Olive Other", Role.CLERK, ScopeKind.COMMITTEE, other)
+    c = Client(app)
+    c.post("/sign-in", {"email": "other.clerk@example.org", "password": TEST_PASSWORD})
+    assert c.c.get(f"/meetings/{meeting.id}/agenda").status_code == 403
+    assert c.post(f"/meetings/{meeting.id}/agenda/start", {}, token_from="/").status == 403
+    assert c.c.get(f"/meetings/{meeting.id}").status_code == 404  # not published: nothing to read yet
+    assert c.c.get(f"/committees/{committee.id}/edit").status_code == 403
+
+
+def test_committee_members_and_details_are_edited_by_the_clerk(app, db, demo):
+    committee, meeting = demo
+    clerk = demo_client(app, CLERK)
+    page = clerk.get(f"/committees/{committee.id}/edit")
+    assert page.soup.select_one("#members").get_text().startswith("Councillor D Taylor (Chair)\nCouncillor Webb (Vice-Chair)")
+    data = {"name": committee.name, "members": "Councillor Webb (Chair)\nCouncillor Fenton (vice-chair)\nCouncillor Heaton",
+            "clerk_name": "Nadia Holt", "clerk_telephone": "(01632) 960123", "clerk_email": "nadia.holt@docket.example",
+            "default_venue": "West Offices", "default_time": "6pm"}
+    assert clerk.post(f"/committees/{committee.id}/edit", data).status == 302
+    db.session.expire_all()
+    committee = db.session.get(Committee, committee.id)
+    assert [(m.name, m.role.value) for m in committee.members] == [
+        ("Councillor Webb", "chair"), ("Councillor Fenton", "vice_chair"), ("Councillor Heaton", "member")]
+    assert committee.default_time.hour == 18
+    data["default_time"] = "25 o'clock"
+    page = clerk.post(f"/committees/{committee.id}/edit", data)
+    assert page.status == 400 and page.field_error("default_time") == "Enter a time like 5.30pm or 17:30"
+
+
+def test_adding_a_meeting_works_out_its_municipal_year(app, db, demo):
+    committee, _ = demo
+    clerk = demo_client(app, CLERK)
+    page = clerk.post(f"/committees/{committee.id}/meetings/new",
+                      {"meets_on": ["16", "6", "2020"], "starts_at": "5.30pm", "venue": ""})
+    assert page.status == 302
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.meets_on == date(2020, 6, 16)))
+    assert meeting.municipal_year == "2020-21" and meeting.venue == committee.default_venue
+    again = clerk.post(f"/committees/{committee.id}/meetings/new", {"meets_on": ["16", "6", "2020"], "starts_at": ""})
+    assert again.status == 400 and "already meets on 16/06/2020" in again.text()
+
+
+def test_work_plan_shows_moves_links_and_flags(app, db, demo):
+    committee, meeting = demo
+    clerk = demo_client(app, CLERK)
+    page = clerk.get(f"/committees/{committee.id}/work-plan?year=2019-20")
+    captions = [c.get_text(strip=True) for c in page.soup.select("caption")]
+    assert captions[0] == "Tuesday 25 June 2019 @ 5.30pm" and len(captions) == 11
+    entry = db.session.scalar(sa.select(WorkPlanEntry).where(WorkPlanEntry.title == "Cultural Leaders Update"))
+    september = meeting
+    assert clerk.post(f"/work-plan/{entry.id}/move", {"meeting_id": september.id}).status == 303
+    db.session.expire_all()
+    assert db.session.get(WorkPlanEntry, entry.id).meeting_id == september.id
+    # Flagged when the meeting is near and no approved report is linked.
+    from app.meetings.workplan import work_plan
+
+    plan = work_plan(committee, "2019-20")
+    sept = next(p for p in plan if p.meeting.id == september.id)
+    flagged = [e.title for e in sept.entries if sept.flagged(e, date(2019, 9, 10))]
+    assert "Local Area Teams Audit Update" in flagged and "Work Plan" not in flagged
+    assert not sept.flagged(sept.entries[0], date(2019, 6, 1))  # not near yet
+    report = approved_report(db)
+    e = next(e for e in sept.entries if e.title.startswith("Children"))
+    clerk.post(f"/work-plan/{e.id}/report", {"report_id": report.id})
+    db.session.expire_all()
+    plan = work_plan(committee, "2019-20")
+    sept = next(p for p in plan if p.meeting.id == september.id)
+    linked = next(x for x in sept.entries if x.id == e.id)
+    assert not sept.flagged(linked, date(2019, 9, 10))
+
+
+def test_work_plan_exports_to_excel(app, db, demo):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    committee, _ = demo
+    response = demo_client(app, HOS).c.get(f"/committees/{committee.id}/work-plan.xlsx?year=2019-20")
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(response.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3, values_only=False)]
+    assert rows[0][:2] == ["Tuesday 25 June 2019 @ 5.30pm", "Arrangements for Scrutiny in York"]
+    assert sum(1 for r in rows if r[0] == "Tuesday 24 September 2019 @ 5.30pm") == 6
+
+
+def test_clerk_my_tasks_lists_agendas_due_and_reports_to_place(app, db, demo):
+    from app.updates.queries import my_tasks
+
+    committee, meeting = demo
+    approved_report(db)
+    tasks = my_tasks(person(db, CLERK), today=date(2019, 9, 10))
+    assert [(m.meets_on, d) for m, d in tasks.agendas_due][0] == (date(2019, 9, 24), date(2019, 9, 16))
+    assert len(tasks.reports_for_agenda) == 1
