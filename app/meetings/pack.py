@@ -423,7 +423,7 @@ def build_pack(meeting: PackMeeting, items: list[PackItem], progress: Progress |
         "/Subject": f"Notice of a public meeting of {meeting.committee_name}",
         "/Creator": "Docket",
     })
-    writer._root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.create_viewer_preferences().display_doctitle = True
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()

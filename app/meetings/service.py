@@ -234,7 +234,7 @@ def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason
             body = work_plan_pdf(meeting.committee, meeting.municipal_year)
         annexes = [(d.filename, d.data) for d in docs if d.kind == "annex" and d.agenda_item_id == item.id]
         pack_items.append(PackItem(number=n, title=item.title, purpose=item.purpose, body_pdf=body, annexes=annexes,
-                                   to_follow=item.to_follow_reason if item.to_follow else None))
+                                   to_follow=(item.to_follow_reason or "") if item.to_follow else None))
     committee = meeting.committee
     members = [(m.name, m.role.value) for m in committee.members]
     number = (previous[-1].number + 1) if previous else 1
