@@ -216,3 +216,112 @@ def test_clerk_my_tasks_lists_agendas_due_and_reports_to_place(app, db, demo):
     tasks = my_tasks(person(db, CLERK), today=date(2019, 9, 10))
     assert [(m.meets_on, d) for m, d in tasks.agendas_due][0] == (date(2019, 9, 24), date(2019, 9, 16))
     assert len(tasks.reports_for_agenda) == 1
+
+
+SEED_ITEMS = [
+    ("Attendance of Executive Member for Children, Young People and Education",
+     "The Executive Member will be in attendance to provide an update on his priorities."),
+    ("Local Area Teams - Update", None),  # an approved report
+    ("City of York Safeguarding Children Partnership (CYSCP) Update",
+     "This report provides an update on the activity of City of York Safeguarding Children Partnership."),
+    ("Overview of Children's Services", None),  # an approved report
+    ("Cultural Entitlement for Young People", "This report provides an update on work to develop a cultural entitlement."),
+]
+
+
+def build_seed_agenda(db, meeting):
+    """The ten items of the seed's 24 September 2019 agenda, two of them approved reports."""
+    clerk = person(db, CLERK)
+    service.start_agenda(meeting, clerk)
+    reports_by_title = {}
+    for title, purpose in SEED_ITEMS:
+        if purpose is None:
+            report = approved_report(db, title=title)
+            reports_by_title[title] = report
+            service.add_report_item(meeting, report, clerk, "This paper provides an update.")
+        else:
+            service.add_other_item(meeting, title, purpose, clerk)
+    return reports_by_title
+
+
+def _outline(reader):
+    out = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        out.append((item.title, reader.get_destination_page_number(item) + 1))
+    return out
+
+
+def test_publishing_builds_a_pack_whose_front_sheet_tells_the_truth(app, db, demo):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    committee, meeting = demo
+    reports_by_title = build_seed_agenda(db, meeting)
+    with app.test_request_context():
+        pack = service.publish(meeting, person(db, CLERK), late_reason="Reports were approved late",
+                               today=date(2019, 9, 20))
+    reader = PdfReader(io.BytesIO(pack.pdf))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    assert pack.page_count == len(pages)
+    front = pages[0]
+    assert "Children, Education & Communities Policy & Scrutiny Committee" in front
+    assert "To: Councillors" in front and "Tuesday, 24 September 2019" in front
+    items = service.items_of(meeting)
+    assert len(items) == 10
+    for item in items:
+        if item.report_id:
+            start, end = item.page_start, item.page_end
+            assert start % 2 == 1, "papers start on an odd page"
+            assert re.search(rf"{re.escape(item.title)} \(Pages {start} - {end}\)", " ".join(pages[:2]))
+            assert item.title in pages[start - 1]
+            assert f"Page {start}" in pages[start - 1] and f"Page {end}" in pages[end - 1]
+    for n, text in enumerate(pages, start=1):
+        assert f"Page {n}" in text
+    titles = [t for t, _ in _outline(reader)]
+    assert titles == [f"{n}. {i.title}" for n, i in enumerate(items, start=1)]
+    # The reports are now published; the late publication is recorded with its reason.
+    db.session.expire_all()
+    assert all(db.session.get(Report, r.id).state == ReportState.PUBLISHED for r in reports_by_title.values())
+    event = db.session.scalar(sa.select(TrailEvent).where(TrailEvent.verb == "agenda_published"))
+    assert "Reports were approved late" in event.data and pack.sha256 in event.data
+
+
+def test_late_publication_needs_a_reason(app, db, demo):
+    committee, meeting = demo
+    service.start_agenda(meeting, person(db, CLERK))
+    with app.test_request_context(), pytest.raises(service.AgendaError, match="fewer than five clear working days"):
+        service.publish(meeting, person(db, CLERK), today=date(2019, 9, 17))
+    assert service.packs_of(meeting) == []
+    with app.test_request_context():
+        on_time = service.publish(meeting, person(db, CLERK), today=date(2019, 9, 16))
+    assert on_time.late_reason is None
+
+
+def test_republishing_makes_version_two_and_leaves_version_one_alone(app, db, demo):
+    import hashlib
+
+    committee, meeting = demo
+    service.start_agenda(meeting, person(db, CLERK))
+    with app.test_request_context():
+        first = service.publish(meeting, person(db, CLERK), today=date(2019, 9, 10))
+    first_hash, first_bytes = first.sha256, bytes(first.pdf)
+    report = approved_report(db, title="Local Area Teams - Update")
+    service.add_report_item(meeting, report, person(db, CLERK))
+    with app.test_request_context(), pytest.raises(service.AgendaError, match="Say what changed since version 1"):
+        service.publish(meeting, person(db, CLERK), today=date(2019, 9, 12))
+    with app.test_request_context():
+        second = service.publish(meeting, person(db, CLERK), change_note="Added the Local Area Teams report",
+                                 today=date(2019, 9, 12))
+    assert second.number == 2 and second.change_note == "Added the Local Area Teams report"
+    db.session.expire_all()
+    again = service.packs_of(meeting)[0]
+    assert again.sha256 == first_hash == hashlib.sha256(again.pdf).hexdigest() and bytes(again.pdf) == first_bytes
+    page = demo_client(app, "hannah.pryce@docket.example").get(f"/meetings/{meeting.id}")
+    assert "What changed in version 2: Added the Local Area Teams report" in page.text()
+    assert first_hash in page.text() and second.sha256 in page.text()
+    response = demo_client(app, HOS).c.get(f"/meetings/{meeting.id}/pack-1.pdf")
+    assert response.status_code == 200 and response.data == first_bytes
