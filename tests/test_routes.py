@@ -228,3 +228,147 @@ def test_refused_people_cannot_post_either(sign_in_as, objects, person):
             continue
         status = client.c.post(url(objects), data={"csrf_token": token}).status_code
         assert status == 403, f"{person} POST {endpoint}: {status}"
+
+
+# --- the access matrix: the same routes, with objects out of everyone's scope ---------------
+# Each entry builds the URL from objects in ANOTHER service (a plan, its action owned by
+# another owner, that action's update), ANOTHER committee and another Head of Service's
+# delegation. Nobody but an administrator may reach them (administrators manage everything
+# except the sign-off and approval that need a Head of Service or Assistant Director).
+
+OUT_OF_SCOPE = {
+    "plans.show": lambda o: f"/plans/{o['plan'].id}",
+    "plans.action": lambda o: f"/actions/{o['action'].id}",
+    "plans.edit_plan": lambda o: f"/plans/{o['plan'].id}/edit",
+    "plans.new_theme": lambda o: f"/plans/{o['plan'].id}/themes/new",
+    "plans.edit_theme": lambda o: f"/themes/{o['theme'].id}/edit",
+    "plans.new_action": lambda o: f"/plans/{o['plan'].id}/actions/new",
+    "plans.edit_action": lambda o: f"/actions/{o['action'].id}/edit",
+    "plans.new_milestone": lambda o: f"/actions/{o['action'].id}/milestones/new",
+    "plans.edit_milestone": lambda o: f"/milestones/{o['milestone'].id}/edit",
+    "plans.new_risk": lambda o: f"/plans/{o['plan'].id}/risks/new",
+    "plans.edit_risk": lambda o: f"/risks/{o['risk'].id}/edit",
+    "plans.new_indicator": lambda o: f"/plans/{o['plan'].id}/indicators/new",
+    "plans.edit_indicator": lambda o: f"/indicators/{o['indicator'].id}/edit",
+    "plans.import_start": lambda o: f"/plans/{o['plan'].id}/import",
+    "plans.import_template": lambda o: f"/plans/{o['plan'].id}/import/template.xlsx",
+    "plans.import_preview": lambda o: f"/plans/{o['plan'].id}/import/preview",
+    "plans.import_confirm": lambda o: f"/plans/{o['plan'].id}/import/confirm",
+    "plans.export": lambda o: f"/plans/{o['plan'].id}/export.xlsx",
+    "updates.show": lambda o: f"/updates/{o['update'].id}",
+    "updates.autosave": lambda o: f"/updates/{o['update'].id}/autosave",
+    "updates.withdraw": lambda o: f"/updates/{o['update'].id}/withdraw",
+    "updates.return_to_owner": lambda o: f"/updates/{o['update'].id}/return",
+    "updates.sign_off": lambda o: f"/updates/{o['update'].id}/sign-off",
+    "updates.reopen": lambda o: f"/updates/{o['update'].id}/reopen",
+    "updates.queue_detail": lambda o: f"/sign-off/update/{o['update'].id}",
+    "updates.upload": lambda o: f"/updates/{o['update'].id}/attachments",
+    "updates.download": lambda o: f"/attachments/{o['attachment'].id}",
+    "updates.delete": lambda o: f"/attachments/{o['attachment'].id}/delete",
+    "updates.end_delegation": lambda o: f"/delegation/{o['delegation'].id}/end",
+    "reports.show": lambda o: f"/reports/{o['report'].id}",
+    "reports.pdf": lambda o: f"/reports/{o['report'].id}/report.pdf",
+    "reports.compare": lambda o: f"/reports/{o['report'].id}/compare",
+    "reports.edit": lambda o: f"/reports/{o['report'].id}/edit",
+    "reports.recompile": lambda o: f"/reports/{o['report'].id}/compile",
+    "reports.submit": lambda o: f"/reports/{o['report'].id}/submit",
+    "reports.approve": lambda o: f"/reports/{o['report'].id}/approve",
+    "reports.return_report": lambda o: f"/reports/{o['report'].id}/return",
+    "meetings.edit_committee": lambda o: f"/committees/{o['committee'].id}/edit",
+    "meetings.new_meeting": lambda o: f"/committees/{o['committee'].id}/meetings/new",
+    "meetings.meeting": lambda o: f"/meetings/{o['meeting'].id}",
+    "meetings.agenda": lambda o: f"/meetings/{o['meeting'].id}/agenda",
+    "meetings.start_agenda": lambda o: f"/meetings/{o['meeting'].id}/agenda/start",
+    "meetings.add_report": lambda o: f"/meetings/{o['meeting'].id}/agenda/reports",
+    "meetings.add_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items",
+    "meetings.move_item": lambda o: f"/agenda-items/{o['agenda_item'].id}/move",
+    "meetings.remove_item": lambda o: f"/agenda-items/{o['agenda_item'].id}/remove",
+    "meetings.upload_document": lambda o: f"/meetings/{o['meeting'].id}/documents",
+    "meetings.publish": lambda o: f"/meetings/{o['meeting'].id}/publish",
+    "meetings.add_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan",
+    "meetings.move_work_plan_entry": lambda o: f"/work-plan/{o['entry'].id}/move",
+    "meetings.link_work_plan_report": lambda o: f"/work-plan/{o['entry'].id}/report",
+    "meetings.remove_work_plan_entry": lambda o: f"/work-plan/{o['entry'].id}/remove",
+    "notifications.mark_read": lambda o: f"/notifications/{o['notification'].id}/read",
+}
+# Routes with an object that every signed-in person may read (published agendas, committees,
+# work plans), or no object at all: they are not in the table above.
+NO_OBJECT_OR_OPEN = {e for e, (who, _) in ROUTES.items() if who in (PUBLIC, SIGNED_IN)} | {
+    "users.index", "trail.index", "updates.queue", "updates.sign_off_selected", "updates.periods",
+    "updates.new_period", "updates.open_period", "updates.delegation", "reports.new", "reports.dashboard",
+    "notifications.outbox"}
+# Administrators manage everything, but sign-off and approval need the role in the service.
+ADMIN_REFUSED = {"updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
+                 "updates.reopen", "updates.queue_detail", "updates.upload", "updates.delete",
+                 "updates.end_delegation", "reports.approve", "reports.return_report", "notifications.mark_read"}
+
+
+def test_every_object_route_is_in_the_access_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(OUT_OF_SCOPE) - NO_OBJECT_OR_OPEN)
+    assert not missing, f"add these routes to OUT_OF_SCOPE in tests/test_routes.py: {missing}"
+
+
+@pytest.fixture()
+def elsewhere(db, org, people, make_user):
+    """Objects in another service and committee, owned and managed by other people."""
+    from datetime import date
+
+    from app.models import (Action, AgendaItem, Committee, Delegation, Indicator, Meeting, Milestone, Notification,
+                            Plan, PriorityTheme, ProgressUpdate, ReportingPeriod, Report, Risk, Role, ScopeKind,
+                            WorkPlanEntry)
+    from app.updates.attachments import add_attachment
+
+    other_owner = make_user("other.owner@example.org", "Oona Other")
+    other_head = make_user("other.head@example.org", "Otto Head", Role.HEAD_OF_SERVICE, ScopeKind.SERVICE,
+                           org["other_service"])
+    plan = Plan(service=org["other_service"], title="Highways Plan")
+    theme = PriorityTheme(plan=plan, title="Roads")
+    action = Action(plan=plan, reference="H1", title="Fill potholes", theme=theme, owner=other_owner)
+    milestone = Milestone(action=action, text="Survey")
+    risk = Risk(plan=plan, reference="HR1", description="Winter")
+    indicator = Indicator(plan=plan, reference="HI1", description="Potholes filled", owner=other_owner)
+    period = ReportingPeriod(name="Q3 2019/20", starts_on=date(2019, 10, 1), ends_on=date(2019, 12, 31),
+                             update_deadline=date(2020, 1, 14), signoff_deadline=date(2020, 1, 21))
+    update = ProgressUpdate(action=action, period=period)
+    committee = Committee(name="Economy and Place Policy and Scrutiny Committee")
+    meeting = Meeting(committee=committee, meets_on=date(2019, 10, 8), municipal_year="2019-20")
+    agenda_item = AgendaItem(meeting=meeting, title="Work Plan", position=1)
+    entry = WorkPlanEntry(committee=committee, meeting=meeting, municipal_year="2019-20", title="Roads update")
+    delegation = Delegation(head=other_head, deputy=other_owner, starts_on=date(2019, 1, 1), ends_on=date(2030, 1, 1))
+    notification = Notification(recipient=other_owner, kind="test", subject="Yours", body="Not theirs")
+    db.session.add_all([plan, theme, action, milestone, risk, indicator, period, update, committee, meeting,
+                        agenda_item, entry, delegation, notification])
+    db.session.flush()
+    report = Report(title="Highways progress", period=period, author_id=other_head.id, content="{}")
+    report.plans = [plan]
+    db.session.add(report)
+    db.session.commit()
+    attachment = add_attachment(update, "survey.pdf", b"%PDF-1.4 survey", other_owner)
+    return dict(plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
+                update=update, committee=committee, meeting=meeting, agenda_item=agenda_item, entry=entry,
+                delegation=delegation, report=report, attachment=attachment, notification=notification)
+
+
+@pytest.mark.parametrize("person", sorted(EVERYONE))
+def test_nobody_reaches_objects_outside_their_scope(sign_in_as, elsewhere, person, client):
+    who = sign_in_as(person)
+    token = who.csrf_token("/")
+    allowed = []
+    for endpoint, url in OUT_OF_SCOPE.items():
+        path = url(elsewhere)
+        methods = _methods(who.c.app, endpoint)
+        if "GET" in methods and endpoint not in POST_ONLY:
+            status = who.c.get(path).status_code
+        else:
+            status = who.c.post(path, data={"csrf_token": token}).status_code
+        may = person == "admin" and endpoint not in ADMIN_REFUSED
+        if may:
+            assert status not in (403, 404), f"admin refused {endpoint}: {status}"
+        elif status not in (403, 404):
+            allowed.append(f"{endpoint} ({status})")
+    assert not allowed, f"{person} reached objects outside their scope: {allowed}"
+    # And nobody at all, signed out.
+    for endpoint, url in OUT_OF_SCOPE.items():
+        status = client.c.get(url(elsewhere)).status_code
+        assert status in (302, 400, 405), f"anonymous {endpoint}: {status}"
