@@ -55,25 +55,6 @@ SECTION_HINTS = {
 }
 
 
-def load_report(verb):
-    def decorator(view):
-        from functools import wraps
-
-        @wraps(view)
-        def wrapped(report_id, **kwargs):
-            report = db.session.get(Report, report_id)
-            if report is None:
-                abort(404)
-            if not can(current_user, verb, report):
-                abort(403)
-            return view(report, **kwargs)
-
-        wrapped.permission = verb
-        return wrapped
-
-    return decorator
-
-
 @bp.route("/reports/")
 @permission_required("list_reports")
 def index():
@@ -135,7 +116,7 @@ def _context(report, data=None, version=None):
 
 
 @bp.route("/reports/<int:report_id>")
-@load_report("view_report")
+@permission_required("view_report", Report)
 def show(report):
     ctx = _context(report)
     ctx.update(can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
@@ -164,7 +145,7 @@ def _version_arg():
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
-@load_report("edit_report")
+@permission_required("edit_report", Report)
 def edit(report):
     data = service.get_content(report)
     form = _section_form() if request.method == "POST" else _section_form({k: data.get(k, "") for k in C.EDITABLE})
@@ -196,7 +177,7 @@ def edit(report):
 
 
 @bp.route("/reports/<int:report_id>/compile", methods=["POST"])
-@load_report("edit_report")
+@permission_required("edit_report", Report)
 def recompile(report):
     try:
         service.recompile(report, _version_arg(), current_user._get_current_object())
@@ -207,7 +188,7 @@ def recompile(report):
 
 
 @bp.route("/reports/<int:report_id>/submit", methods=["POST"])
-@load_report("edit_report")
+@permission_required("edit_report", Report)
 def submit(report):
     try:
         service.submit(report, _version_arg(), current_user._get_current_object())
@@ -220,7 +201,7 @@ def submit(report):
 
 
 @bp.route("/reports/<int:report_id>/approve", methods=["POST"])
-@load_report("approve_report")
+@permission_required("approve_report", Report)
 def approve(report):
     try:
         frozen = service.approve(report, _version_arg(), current_user._get_current_object())
@@ -231,7 +212,7 @@ def approve(report):
 
 
 @bp.route("/reports/<int:report_id>/return", methods=["POST"])
-@load_report("approve_report")
+@permission_required("approve_report", Report)
 def return_report(report):
     try:
         service.return_report(report, request.form.get("comment", ""), _version_arg(), current_user._get_current_object())
@@ -244,7 +225,7 @@ def return_report(report):
 
 
 @bp.route("/reports/<int:report_id>/compare")
-@load_report("view_report")
+@permission_required("view_report", Report)
 def compare(report):
     versions = {v.number: v for v in report.versions}
     numbers = sorted(versions)
@@ -270,7 +251,7 @@ def compare(report):
 
 
 @bp.route("/reports/<int:report_id>/report.pdf")
-@load_report("view_report")
+@permission_required("view_report", Report)
 def pdf(report):
     from app.reports.pdf import render_pdf
 
