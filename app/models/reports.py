@@ -41,6 +41,7 @@ class Report(Model):
 
     plans: Mapped[list["Plan"]] = relationship(secondary=report_plan)  # noqa: F821
     period: Mapped["ReportingPeriod | None"] = relationship()  # noqa: F821
+    committee: Mapped["Committee | None"] = relationship()  # noqa: F821
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
     chief_officer: Mapped["User | None"] = relationship(foreign_keys=[chief_officer_id])  # noqa: F821
     versions: Mapped[list["ReportVersion"]] = relationship(

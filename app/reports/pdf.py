@@ -12,6 +12,7 @@ def render_pdf(report, data: dict, version=None, running_numbers: bool = True) -
 
     html = render_template(
         "reports/print.html", report=report, data=data, sections=C.numbered_sections(data),
+        committee_name=service.committee_name(report),
         implications=C.IMPLICATIONS, abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
         changes=data.get("changes") or {}, version=version,
         approved=[v for v in report.versions if v.approved_at is not None],

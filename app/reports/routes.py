@@ -110,6 +110,7 @@ def _context(report, data=None, version=None):
                                                            TrailEvent.object_id == report.id)
                                .order_by(TrailEvent.seq.desc())).all()
     return dict(report=report, data=data, sections=C.numbered_sections(data), implications=C.IMPLICATIONS,
+                committee_name=service.committee_name(report),
                 abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
                 changes=data.get("changes") or {}, version=version, trail=trail,
                 approved=[v for v in report.versions if v.approved_at is not None])

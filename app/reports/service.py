@@ -264,3 +264,22 @@ def return_report(report: Report, comment: str, expected_version, actor) -> None
                f"{actor.name} returned {report.title} with this comment:\n\n{comment.strip()}",
                link=f"/reports/{report.id}")
     _commit(report, "returned")
+
+
+def committee_name(report: Report) -> str | None:
+    """The committee the report goes to: its own, the one whose agenda has it, or the one
+    that scrutinises its directorate."""
+    from app.models import AgendaItem, Committee, Meeting
+
+    if report.committee is not None:
+        return report.committee.name
+    on_agenda = db.session.scalar(sa.select(Committee.name).join(Meeting, Meeting.committee_id == Committee.id)
+                                  .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+                                  .where(AgendaItem.report_id == report.id).limit(1))
+    if on_agenda:
+        return on_agenda
+    directorates = {p.service.directorate_id for p in report.plans}
+    if len(directorates) == 1:
+        return db.session.scalar(sa.select(Committee.name).where(Committee.directorate_id == directorates.pop())
+                                 .order_by(Committee.id).limit(1))
+    return None
