@@ -151,6 +151,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.demo.cli import demo_command
     from app.notifications.cli import notifications_cli, reminders_cli
+    from app.backup import backup_command
     from app.plans.cli import plans_cli
     from app.trail.cli import trail_cli
     from app.users.cli import users_cli
@@ -161,6 +162,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(plans_cli)
+    app.cli.add_command(backup_command)
 
 
 def register_proxy(app: Flask) -> None:

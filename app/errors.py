@@ -1,7 +1,7 @@
 """Error pages in the same style as every other page, and never a traceback."""
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -41,8 +41,23 @@ def register(app):
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         db.session.rollback()
+        # The page must not need the database. Rendering any template asks Flask-Login for
+        # current_user; if the person was not loaded yet, that queries the database again,
+        # fails inside this handler, and the person gets a bare 500 instead of this page.
+        g._login_user = app.login_manager.anonymous_user()
         app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, error)
         return render_error(503)
+
+    @app.teardown_appcontext
+    def close_database_session(exc):
+        """End the request's transaction before Flask-SQLAlchemy's own teardown does (teardowns
+        run last-registered first). If the database went away after the page was built, the
+        ROLLBACK fails; that must not turn a finished page into a bare 500 from the server."""
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            db.session.registry.clear()  # the connection was invalidated; the pool reconnects
+            app.logger.error("Database connection lost while ending a request: %s", error)
 
     @app.errorhandler(Exception)
     def unexpected(error):

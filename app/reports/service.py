@@ -89,6 +89,17 @@ def _commit(report, doing):
                           f"It was not {doing}.") from None
 
 
+def _flush(report, doing):
+    """Write the change now, turning a lost race (someone else wrote the same version at the
+    same moment) into a refusal rather than an error."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleReport(f"Someone else changed the report at the same moment: {_who(report)} "
+                          f"It was not {doing}.") from None
+
+
 def previous_approved_content(report: Report) -> dict | None:
     """The last approved version of an earlier report on the same plans."""
     plan_ids = {p.id for p in report.plans}
@@ -153,7 +164,7 @@ def recompile(report: Report, expected_version, actor) -> None:
     data = get_content(report)
     _compile_into(report, data)
     report.content = C.canonical(data)
-    db.session.flush()
+    _flush(report, "compiled again")
     record("report_compiled", report, actor=actor, version=report.version_number)
     _commit(report, "compiled again")
 
@@ -176,10 +187,11 @@ def save_sections(report: Report, values: dict, expected_version, actor) -> list
     if report.state == S.APPROVED:
         report.version_number += 1
         report.state = S.DRAFT
+        _flush(report, "saved")
         record("report_new_version", report, actor=actor, from_state=S.APPROVED, to_state=S.DRAFT,
                version=report.version_number, comment=f"Version {report.version_number} started by editing")
     report.content = C.canonical(data)
-    db.session.flush()
+    _flush(report, "saved")
     record("report_edited", report, actor=actor, version=report.version_number, data={"sections": changed})
     _commit(report, "saved")
     return changed
@@ -208,7 +220,7 @@ def submit(report: Report, expected_version, actor) -> None:
         raise Invalid(problems)
     from_state = report.state
     report.state = S.SUBMITTED
-    db.session.flush()
+    _flush(report, "submitted")
     record("report_submitted" if from_state == S.DRAFT else "report_resubmitted", report, actor=actor,
            from_state=from_state, to_state=S.SUBMITTED, version=report.version_number)
     from app.notifications.service import notify
@@ -233,7 +245,7 @@ def approve(report: Report, expected_version, actor) -> ReportVersion:
     db.session.add(frozen)
     report.state = S.APPROVED
     report.chief_officer_id = actor.id
-    db.session.flush()
+    _flush(report, "approved")
     record("report_approved", report, actor=actor, from_state=S.SUBMITTED, to_state=S.APPROVED,
            version=report.version_number, data={"content_hash": frozen.content_hash})
     from app.notifications.service import notify
@@ -253,7 +265,7 @@ def return_report(report: Report, comment: str, expected_version, actor) -> None
         raise Invalid({"comment": "Enter a comment saying what needs to change"})
     _check(report, expected_version, {S.SUBMITTED}, "returned")
     report.state = S.RETURNED
-    db.session.flush()
+    _flush(report, "returned")
     record("report_returned", report, actor=actor, from_state=S.SUBMITTED, to_state=S.RETURNED,
            version=report.version_number, comment=comment.strip())
     from app.notifications.service import notify

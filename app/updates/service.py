@@ -265,7 +265,7 @@ def save_draft(obj, values: dict, expected_version: int | None, actor) -> dict:
     first_draft = obj.state == S.DRAFT and last_event(obj) is None
     changes = _apply(obj, values)
     if changes:
-        db.session.flush()
+        _commit(obj, "saved", flush_only=True)  # a same-moment save of this version is refused, not a 500
         if obj.state == S.SUBMITTED:
             record(f"{kind_of(obj)}_saved", obj, actor=actor, version=obj.version, data={"changes": changes})
         elif first_draft:  # the timeline starts when someone first works on it
