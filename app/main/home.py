@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Action, Committee, Indicator, Role, RoleAssignment, ScopeKind
@@ -31,15 +32,17 @@ def home_for(user) -> Home:
     home = Home(user=user)
     assignments = db.session.scalars(
         sa.select(RoleAssignment).where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.role)
+        .options(joinedload(RoleAssignment.service), joinedload(RoleAssignment.directorate),
+                 joinedload(RoleAssignment.committee))
     ).all()
     for a in assignments:
         home.roles.append((a.role.label, a.scope_label))
         scope = "the whole council" if a.scope_kind == ScopeKind.EVERYTHING else a.scope_label
         home.can_do.append(ROLE_SENTENCES[a.role].format(scope=scope))
-    home.owned_actions = db.session.scalar(sa.select(sa.func.count(Action.id)).where(Action.owner_id == user.id))
-    home.owned_indicators = db.session.scalar(
-        sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user.id)
-    )
+    home.owned_actions, home.owned_indicators = db.session.execute(sa.select(
+        sa.select(sa.func.count(Action.id)).where(Action.owner_id == user.id).scalar_subquery(),
+        sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user.id).scalar_subquery(),
+    )).one()
     from app.updates.queries import my_tasks
 
     home.tasks = my_tasks(user)

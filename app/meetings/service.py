@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.meetings import dates
@@ -21,8 +22,12 @@ from app.models import (
     Committee,
     Meeting,
     MeetingDocument,
+    Plan,
     Report,
     ReportState,
+    ReportVersion,
+    Service,
+    report_plan,
     utcnow,
 )
 from app.trail import record
@@ -74,6 +79,7 @@ def standing_wording(meeting: Meeting, key: str) -> tuple[str, str]:
 
 def items_of(meeting: Meeting) -> list[AgendaItem]:
     return db.session.scalars(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+                              .options(selectinload(AgendaItem.report))
                               .order_by(AgendaItem.position, AgendaItem.id)).all()
 
 
@@ -109,13 +115,28 @@ def in_committee_scope(report: Report, committee: Committee) -> bool:
 
 
 def approved_reports_for(committee: Committee, meeting: Meeting | None = None) -> list[Report]:
-    """Approved reports in the committee's scope that are not yet on this meeting's agenda."""
+    """Approved reports in the committee's scope that are not yet on this meeting's agenda.
+
+    The scope (`in_committee_scope`) and "has a version" are asked in SQL, so this is three
+    queries however many reports the council has (it was three a report)."""
     on_agenda = set()
     if meeting is not None:
-        on_agenda = {i.report_id for i in items_of(meeting) if i.report_id}
-    reports = db.session.scalars(sa.select(Report).where(
-        Report.state.in_([ReportState.APPROVED, ReportState.PUBLISHED])).order_by(Report.title)).all()
-    return [r for r in reports if r.id not in on_agenda and r.versions and in_committee_scope(r, committee)]
+        on_agenda = set(db.session.scalars(sa.select(AgendaItem.report_id).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.report_id.is_not(None))))
+    in_scope = Report.committee_id == committee.id
+    if committee.directorate_id is not None:
+        elsewhere = (sa.select(report_plan.c.report_id).join(Plan, Plan.id == report_plan.c.plan_id)
+                     .join(Service, Service.id == Plan.service_id)
+                     .where(report_plan.c.report_id == Report.id, Service.directorate_id != committee.directorate_id))
+        in_scope = sa.or_(in_scope, sa.and_(Report.committee_id.is_(None), ~elsewhere.exists()))
+    stmt = (sa.select(Report)
+            .where(Report.state.in_([ReportState.APPROVED, ReportState.PUBLISHED]), in_scope,
+                   sa.select(ReportVersion.id).where(ReportVersion.report_id == Report.id).exists())
+            .options(defer(Report.content), selectinload(Report.versions).defer(ReportVersion.content))
+            .order_by(Report.title))
+    if on_agenda:
+        stmt = stmt.where(Report.id.not_in(on_agenda))
+    return db.session.scalars(stmt).all()
 
 
 def _insert_before_closing(meeting: Meeting, item: AgendaItem) -> None:

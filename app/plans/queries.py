@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -129,7 +129,7 @@ def filter_actions(plan: Plan, f: ActionFilter, today: date | None = None) -> Ac
     page = min(f.page, pages)
     themes_order = sa.select(PriorityTheme.position).where(PriorityTheme.id == Action.theme_id).scalar_subquery()
     actions = db.session.scalars(
-        stmt.options(selectinload(Action.owner), selectinload(Action.theme))
+        stmt.options(joinedload(Action.owner), joinedload(Action.theme))
         .order_by(sa.func.coalesce(themes_order, 1_000_000), Action.reference)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()

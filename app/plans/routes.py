@@ -1,11 +1,11 @@
 import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.htmx import wants_partial
-from app.models import Action, ActionType, Indicator, Plan, ProgressUpdate, Rag, TrailEvent
+from app.models import Action, ActionType, Indicator, Plan, ProgressUpdate, Rag, Risk, Service, TrailEvent
 from app.permissions import can, permission_required
 from app.plans import bp
 from app.plans.queries import ActionFilter, filter_actions, is_overdue, owners_in_plan, plans_for
@@ -29,10 +29,16 @@ def show(plan):
     )
     if wants_partial():
         return render_template("plans/_actions.html", **context)
+    # What the page shows of the plan itself (service, directorate, themes, risks) in two
+    # queries rather than one each as the template reaches them.
+    db.session.scalars(sa.select(Plan).where(Plan.id == plan.id).options(
+        joinedload(Plan.service).joinedload(Service.directorate), joinedload(Plan.themes),
+        selectinload(Plan.risks).joinedload(Risk.owner),
+    )).unique().one()
     indicators = db.session.scalars(
         sa.select(Indicator).where(Indicator.plan_id == plan.id)
-        .options(selectinload(Indicator.results), selectinload(Indicator.owner)).order_by(Indicator.position)
-    ).all()
+        .options(joinedload(Indicator.results), joinedload(Indicator.owner)).order_by(Indicator.position)
+    ).unique().all()
     return render_template("plans/show.html", indicators=indicators, **context)
 
 

@@ -7,7 +7,7 @@ from statistics import median
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -19,6 +19,7 @@ from app.models import (
     Report,
     ReportingPeriod,
     ReportState,
+    ReportVersion,
     Role,
     UpdateState,
 )
@@ -37,7 +38,7 @@ def _days(later, period_end: date):
 def dashboard_for(user, today: date | None = None) -> dict:
     today = today or date.today()
     scope = scope_for(user)
-    plans_q = sa.select(Plan).options(selectinload(Plan.service)).order_by(Plan.title)
+    plans_q = sa.select(Plan).options(joinedload(Plan.service)).order_by(Plan.title)
     if not scope.admin:
         plans_q = plans_q.where(Plan.service_id.in_(scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR)))
     plans = db.session.scalars(plans_q).all()
@@ -50,14 +51,17 @@ def dashboard_for(user, today: date | None = None) -> dict:
     updates = db.session.scalars(
         sa.select(ProgressUpdate).join(Action)
         .where(ProgressUpdate.period_id == period.id, Action.plan_id.in_([p.id for p in plans]))
-        .options(selectinload(ProgressUpdate.action).selectinload(Action.owner))
+        .options(contains_eager(ProgressUpdate.action).joinedload(Action.owner))
     ).all()
     by_plan = defaultdict(list)
     for u in updates:
         by_plan[u.action.plan_id].append(u)
+    # Only the reports on these plans (the rest would be read and thrown away), without their
+    # content, which the dashboard does not show.
     reports = db.session.scalars(
-        sa.select(Report).where(Report.period_id == period.id).options(selectinload(Report.plans),
-                                                                       selectinload(Report.versions))).all()
+        sa.select(Report).where(Report.period_id == period.id, Report.plans.any(Plan.id.in_([p.id for p in plans])))
+        .options(defer(Report.content), joinedload(Report.author), selectinload(Report.plans),
+                 selectinload(Report.versions).defer(ReportVersion.content))).all()
     for plan in plans:
         items = by_plan.get(plan.id, [])
         signed = [u for u in items if u.state == UpdateState.SIGNED_OFF]

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -32,15 +32,15 @@ def sign_off_queue(user) -> tuple[list[ProgressUpdate], list[IndicatorValue]]:
     updates = db.session.scalars(
         sa.select(ProgressUpdate).join(Action).join(Plan)
         .where(ProgressUpdate.state == UpdateState.SUBMITTED, Plan.service_id.in_(services))
-        .options(selectinload(ProgressUpdate.action).selectinload(Action.owner),
-                 selectinload(ProgressUpdate.period), selectinload(ProgressUpdate.submitted_by))
+        .options(contains_eager(ProgressUpdate.action).joinedload(Action.owner),
+                 joinedload(ProgressUpdate.period), joinedload(ProgressUpdate.submitted_by))
         .order_by(ProgressUpdate.submitted_at)
     ).all()
     values = db.session.scalars(
         sa.select(IndicatorValue).join(Indicator).join(Plan)
         .where(IndicatorValue.state == UpdateState.SUBMITTED, Plan.service_id.in_(services))
-        .options(selectinload(IndicatorValue.indicator).selectinload(Indicator.owner),
-                 selectinload(IndicatorValue.period))
+        .options(contains_eager(IndicatorValue.indicator).joinedload(Indicator.owner),
+                 joinedload(IndicatorValue.period))
         .order_by(IndicatorValue.submitted_at)
     ).all()
     return updates, values
@@ -84,14 +84,14 @@ def my_tasks(user, today: date | None = None) -> MyTasks:
         sa.select(ProgressUpdate).join(Action).join(ReportingPeriod)
         .where(Action.owner_id == user.id, ProgressUpdate.state.in_(open_states),
                ReportingPeriod.state == PeriodState.OPEN)
-        .options(selectinload(ProgressUpdate.action), selectinload(ProgressUpdate.period))
+        .options(contains_eager(ProgressUpdate.action), contains_eager(ProgressUpdate.period))
         .order_by(ReportingPeriod.update_deadline, Action.reference)
     ).all()
     values = db.session.scalars(
         sa.select(IndicatorValue).join(Indicator).join(ReportingPeriod)
         .where(Indicator.owner_id == user.id, IndicatorValue.state.in_(open_states),
                ReportingPeriod.state == PeriodState.OPEN)
-        .options(selectinload(IndicatorValue.indicator), selectinload(IndicatorValue.period))
+        .options(contains_eager(IndicatorValue.indicator), contains_eager(IndicatorValue.period))
         .order_by(ReportingPeriod.update_deadline, Indicator.position)
     ).all()
     for obj in list(updates) + list(values):
