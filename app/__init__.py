@@ -1,11 +1,15 @@
 """Docket: service improvement plans from progress update to committee."""
 import logging
 
-from flask import Flask, redirect, request, url_for
+from functools import cached_property
+
+from flask import Flask, Request, redirect, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from app import config as config_module
 from app.extensions import csrf, db, login_manager, migrate
@@ -13,7 +17,33 @@ from app.extensions import csrf, db, login_manager, migrate
 ROOT = __file__.rsplit("/app/", 1)[0]
 
 
+class DocketRequest(Request):
+    """Form and query values with NUL characters removed: no database can store them, and
+    nobody types them."""
+
+    def _clean(self, values):
+        return ImmutableMultiDict([(k, v.replace("\x00", "") if isinstance(v, str) else v)
+                                   for k, v in values.items(multi=True)])
+
+    @cached_property
+    def form(self):
+        return self._clean(super().form)
+
+    @cached_property
+    def args(self):
+        return self._clean(super().args)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """An id in a URL: larger than a database integer is simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
+    Flask.request_class = DocketRequest
     app = Flask(
         __name__,
         template_folder=f"{ROOT}/templates",
@@ -21,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=f"{ROOT}/instance",
     )
     app.config.from_mapping(config_module.load(app.instance_path, overrides))
+    app.url_map.converters["int"] = BoundedIntConverter
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)

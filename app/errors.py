@@ -1,7 +1,7 @@
 """Error pages in the same style as every other page, and never a traceback."""
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -58,6 +58,13 @@ def register(app):
         except DBAPIError as error:
             db.session.registry.clear()  # the connection was invalidated; the pool reconnects
             app.logger.error("Database connection lost while ending a request: %s", error)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def value_out_of_range(error):
+        """A number (an id, say) too large for the database: the request was wrong, not Docket."""
+        db.session.rollback()
+        return render_error(400, "A number in what was sent is too large. Go back and check it.")
 
     @app.errorhandler(Exception)
     def unexpected(error):

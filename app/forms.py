@@ -25,9 +25,14 @@ class UKDateField(Field):
         return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist):
-        self.raw_data = list(valuelist) + [""] * (3 - len(valuelist)) if valuelist else None
         if not valuelist:
+            self.raw_data = None
             return
+        if len(valuelist) > 3:  # only a crafted request sends more boxes than day, month and year
+            self.raw_data = ["", "", ""]
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date")
+        self.raw_data = list(valuelist) + [""] * (3 - len(valuelist))
         day, month, year = [(v or "").strip() for v in self.raw_data[:3]]
         label = self.label.text
         if not (day or month or year):
@@ -47,7 +52,7 @@ class UKDateField(Field):
             raise ValueError(f"Year must include 4 numbers")
         try:
             self.data = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             self.data = None
             raise ValueError(f"{label} must be a real date") from None
 
@@ -106,10 +111,11 @@ class NumberField(Field):
             return
         try:
             value = Decimal(text)
-        except InvalidOperation:
+            too_big = not value.is_finite() or value.adjusted() >= 12
+        except (InvalidOperation, ArithmeticError):
             self.data = None
             raise ValueError(f"{self.label.text} must be a number, like 12.5") from None
-        if not value.is_finite() or abs(value) >= Decimal("1e12"):
+        if too_big:
             self.data = None
             raise ValueError(f"{self.label.text} must be a number smaller than a million million")
         self.data = round(value, self.places)
@@ -119,8 +125,9 @@ class _PlainChoice:
     """Choice fields whose refusal of a value not in the list is in plain English."""
 
     def pre_validate(self, form):
-        if self.data in (None, ""):
-            return  # an empty answer is for InputRequired (or allowed)
+        if self.data is None or str(self.data).strip() == "":
+            self.data = "" if self.data is not None else None
+            return  # an empty answer is for DataRequired (or allowed)
         values = {str(value) for value, *_ in self.iter_choices()}
         if str(self.data) not in values:
             raise ValidationError(f"Choose {self.label.text.lower()} from the list")

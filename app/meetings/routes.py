@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.forms import UKDateField
@@ -69,7 +69,7 @@ class TimeField(StringField):
 
 
 class CommitteeForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the committee's name"),
+    name = StringField("Name", widget=GovTextInput(), validators=[DataRequired(message="Enter the committee's name"),
                                                                    Length(max=300)])
     members = TextAreaField("Members", description='One a line, as printed. Add "(Chair)" or "(Vice-Chair)" after a name.',
                             widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
@@ -183,7 +183,9 @@ def new_meeting(committee):
     if request.method == "GET":
         form.starts_at.data = committee.default_time
         form.venue.data = committee.default_venue
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not 1979 <= form.meets_on.data.year <= 2100:
+        form.meets_on.errors = list(form.meets_on.errors) + ["Date must be between 1979 and 2100"]
+    elif form.validate_on_submit():
         when = form.meets_on.data
         if db.session.scalar(sa.select(Meeting.id).where(Meeting.committee_id == committee.id, Meeting.meets_on == when)):
             form.meets_on.errors = list(form.meets_on.errors) + [f"The committee already meets on {when:%d/%m/%Y}"]

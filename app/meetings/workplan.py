@@ -59,8 +59,8 @@ def add_entry(committee: Committee, meeting: Meeting, title: str, report_owner: 
         raise WorkPlanError("Choose one of this committee's meetings", "meeting_id")
     position = 1 + max([e.position for e in meeting.work_plan_entries] or [0])
     entry = WorkPlanEntry(committee_id=committee.id, meeting_id=meeting.id, municipal_year=meeting.municipal_year,
-                          title=title.strip()[:300], report_owner=(report_owner or "").strip() or None,
-                          expected_report=(expected_report or "").strip() or None, position=position)
+                          title=title.strip()[:300], report_owner=(report_owner or "").strip()[:200] or None,
+                          expected_report=(expected_report or "").strip()[:300] or None, position=position)
     db.session.add(entry)
     db.session.flush()
     record("work_plan_item_added", entry, actor=actor, data={"title": entry.title, "meeting": str(meeting.meets_on)})
@@ -81,6 +81,10 @@ def move_entry(entry: WorkPlanEntry, meeting: Meeting, actor) -> None:
 
 
 def link_report(entry: WorkPlanEntry, report: Report | None, actor) -> None:
+    from app.meetings.service import in_committee_scope
+
+    if report is not None and not in_committee_scope(report, entry.committee):
+        raise WorkPlanError(f"“{report.title}” is not a report for this committee.", "report_id")
     entry.report_id = report.id if report else None
     record("work_plan_item_linked", entry, actor=actor, data={"report": report.title if report else None})
     db.session.commit()

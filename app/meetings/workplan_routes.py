@@ -29,7 +29,7 @@ def _page(committee, year, errors=None, status=200):
         "meetings/workplan.html", committee=committee, year=year, years=workplan.years_of(committee),
         plan=workplan.work_plan(committee, year), today=date.today(), label=workplan._meeting_label,
         manage=can(current_user, "manage_committee", committee), reports=approved_reports_for(committee),
-        all_reports=Report.query.order_by(Report.title).all() if can(current_user, "manage_committee", committee) else [],
+        all_reports=approved_reports_for(committee) if can(current_user, "manage_committee", committee) else [],
         errors=errors or {}, typed=request.form if errors else {}, time_text=_time_text), status
 
 
@@ -85,10 +85,16 @@ def move_work_plan_entry(work_plan_entry):
 @permission_required("manage_work_plan_entry", WorkPlanEntry)
 def link_work_plan_report(work_plan_entry):
     report_id = request.form.get("report_id", type=int)
+    if report_id is not None and not 0 < report_id < 2**31:
+        abort(404)
     report = db.session.get(Report, report_id) if report_id else None
     if report_id and report is None:
         abort(404)
-    workplan.link_report(work_plan_entry, report, current_user._get_current_object())
+    try:
+        workplan.link_report(work_plan_entry, report, current_user._get_current_object())
+    except workplan.WorkPlanError as exc:
+        db.session.rollback()
+        return _page(work_plan_entry.committee, work_plan_entry.municipal_year, {exc.field or "page": str(exc)}, 400)
     flash("The report link was saved.", "success")
     return redirect(url_for("meetings.work_plan", committee_id=work_plan_entry.committee_id,
                             year=work_plan_entry.municipal_year), 303)

@@ -29,7 +29,7 @@ class Report(Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     period_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reporting_period.id"), index=True)
     committee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("committee.id"), index=True)
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     chief_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     state: Mapped[ReportState] = enum_column(ReportState, default=ReportState.DRAFT)
     # The sections as written: JSON text keyed by section name.

@@ -37,7 +37,11 @@ class ReportingPeriod(Model):
 
 class ProgressUpdate(Model):
     __tablename__ = "progress_update"
-    __table_args__ = (sa.UniqueConstraint("action_id", "period_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("action_id", "period_id"),
+        # The sign-off queue and My tasks look for an action's updates in one state.
+        sa.Index("ix_progress_update_action_id_state", "action_id", "state"),
+    )
 
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_period.id"), index=True)
@@ -86,7 +90,10 @@ class Attachment(Model):
 
 class IndicatorValue(Model):
     __tablename__ = "indicator_value"
-    __table_args__ = (sa.UniqueConstraint("indicator_id", "period_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("indicator_id", "period_id"),
+        sa.Index("ix_indicator_value_indicator_id_state", "indicator_id", "state"),
+    )
 
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_period.id"), index=True)

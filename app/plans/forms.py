@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import ChoiceField, NumberField, RadioChoiceField, UKDateField, VersionField
 from app.models import ActionStatus, ActionType, Direction, Frequency, PlanStatus, Polarity, Rag, Unit
@@ -26,7 +26,7 @@ class _Versioned(FlaskForm):
 
 class PlanForm(_Versioned):
     title = StringField("Title", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter the plan's title"), Length(max=300)])
+                        validators=[DataRequired(message="Enter the plan's title"), Length(max=300)])
     period_label = StringField("Period the plan covers", description="For example, 2016-19 or 2019/20",
                                widget=GovTextInput(), validators=[Optional(), Length(max=40)])
     plan_holder_title = StringField("Service plan holder", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -42,21 +42,21 @@ class PlanForm(_Versioned):
     priorities = TextAreaField("Service improvement priorities", widget=GovTextArea(),
                                validators=[Optional(), Length(max=20000)])
     status = RadioChoiceField("Status", choices=PlanStatus.choices(), widget=GovRadioInput(),
-                        validators=[InputRequired(message="Choose the plan's status")])
+                        validators=[DataRequired(message="Choose the plan's status")])
 
 
 class ThemeForm(_Versioned):
     title = TextAreaField("Priority theme", widget=GovTextArea(),
-                          validators=[InputRequired(message="Enter the priority theme"), Length(max=2000)])
+                          validators=[DataRequired(message="Enter the priority theme"), Length(max=2000)])
 
 
 class ActionForm(_Versioned):
     reference = StringField("Reference ID", description="Unique within the plan, for example CSS013",
                             widget=GovTextInput(),
-                            validators=[InputRequired(message="Enter a reference ID"), Length(max=40)])
+                            validators=[DataRequired(message="Enter a reference ID"), Length(max=40)])
     theme_id = ChoiceField("Priority theme", widget=GovSelect(), validators=[Optional()])
     title = TextAreaField("Action", widget=GovTextArea(),
-                          validators=[InputRequired(message="Enter the action"), Length(max=5000)])
+                          validators=[DataRequired(message="Enter the action"), Length(max=5000)])
     action_type = ChoiceField("Business as usual or project", choices=_blank_or(ActionType.choices()),
                               widget=GovSelect(), validators=[Optional()])
     statutory = BooleanField("This is a statutory service", widget=GovCheckboxInput())
@@ -67,12 +67,12 @@ class ActionForm(_Versioned):
     rag = ChoiceField("Current RAG status", choices=_blank_or(Rag.choices(), "Not rated"), widget=GovSelect(),
                       validators=[Optional()])
     status = RadioChoiceField("Status", choices=ActionStatus.choices(), widget=GovRadioInput(),
-                        validators=[InputRequired(message="Choose the action's status")])
+                        validators=[DataRequired(message="Choose the action's status")])
 
 
 class MilestoneForm(_Versioned):
     text = TextAreaField("Milestone or deliverable", widget=GovTextArea(),
-                         validators=[InputRequired(message="Enter the milestone"), Length(max=5000)])
+                         validators=[DataRequired(message="Enter the milestone"), Length(max=5000)])
     due_on = UKDateField("By when", description="For example, 30 9 2019")
     lead = StringField("Lead", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     done = BooleanField("This milestone is done", widget=GovCheckboxInput())
@@ -80,9 +80,9 @@ class MilestoneForm(_Versioned):
 
 class RiskForm(_Versioned):
     reference = StringField("Reference ID", widget=GovTextInput(),
-                            validators=[InputRequired(message="Enter a reference ID"), Length(max=40)])
+                            validators=[DataRequired(message="Enter a reference ID"), Length(max=40)])
     description = TextAreaField("Risk", widget=GovTextArea(),
-                                validators=[InputRequired(message="Describe the risk"), Length(max=5000)])
+                                validators=[DataRequired(message="Describe the risk"), Length(max=5000)])
     rag = ChoiceField("Rating (RAG)", choices=_blank_or([(r.value, r.label) for r in (Rag.RED, Rag.AMBER, Rag.GREEN)],
                                                         "Not rated"),
                       widget=GovSelect(), validators=[Optional()])
@@ -95,14 +95,16 @@ class IndicatorForm(_Versioned):
     reference = StringField("Reference ID", description="Optional: some indicators have none",
                             widget=GovTextInput(), validators=[Optional(), Length(max=40)])
     description = TextAreaField("Indicator description", widget=GovTextArea(),
-                                validators=[InputRequired(message="Enter the indicator's description"),
+                                validators=[DataRequired(message="Enter the indicator's description"),
                                             Length(max=5000)])
     group_name = StringField("Group", description="For example, Service Delivery or Finance",
                              widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    frequency = ChoiceField("Collection frequency", choices=Frequency.choices(), widget=GovSelect())
+    frequency = ChoiceField("Collection frequency", choices=Frequency.choices(), widget=GovSelect(),
+                            validators=[DataRequired(message="Choose how often it is collected")])
     polarity = RadioChoiceField("Polarity", choices=Polarity.choices(), widget=GovRadioInput(),
-                          validators=[InputRequired(message="Choose the polarity")])
-    unit = ChoiceField("Unit", choices=Unit.choices(), widget=GovSelect())
+                          validators=[DataRequired(message="Choose the polarity")])
+    unit = ChoiceField("Unit", choices=Unit.choices(), widget=GovSelect(),
+                       validators=[DataRequired(message="Choose the unit")])
     target = NumberField("Target", places=4)
     target_rationale = TextAreaField("Why this target", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     owner_id = ChoiceField("Responsible officer", widget=GovSelect(), validators=[Optional()])

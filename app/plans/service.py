@@ -107,12 +107,13 @@ def save(obj, values: dict, *, verb: str, expected_version: int | None, actor=No
 
 
 def check_unique_reference(model, plan_id: int, reference: str, exclude_id: int | None = None):
+    """References are unique in a plan whatever their case, in every alphabet (compared in
+    Python: SQLite's lower() only knows A to Z)."""
     if not reference:
         return
-    stmt = sa.select(model.id).where(model.plan_id == plan_id, sa.func.lower(model.reference) == reference.lower())
-    if exclude_id:
-        stmt = stmt.where(model.id != exclude_id)
-    if db.session.scalar(stmt.limit(1)):
+    wanted = reference.strip().casefold()
+    rows = db.session.execute(sa.select(model.id, model.reference).where(model.plan_id == plan_id)).all()
+    if any(ref and ref.strip().casefold() == wanted and rid != exclude_id for rid, ref in rows):
         kind = "an action" if model is Action else f"a {model.__tablename__}"
         raise PlanEditError(f"There is already {kind} with the reference {reference} in this plan", "reference")
 

@@ -22,6 +22,7 @@ from app.models import (
     ReportVersion,
     Role,
     UpdateState,
+    User,
 )
 from app.permissions import permission_required, scope_for
 from app.reports import bp
@@ -48,14 +49,27 @@ def dashboard_for(user, today: date | None = None) -> dict:
     rows = []
     if period is None or not plans:
         return {"period": period, "plans": rows}
-    updates = db.session.scalars(
-        sa.select(ProgressUpdate).join(Action)
-        .where(ProgressUpdate.period_id == period.id, Action.plan_id.in_([p.id for p in plans]))
-        .options(contains_eager(ProgressUpdate.action).joinedload(Action.owner))
+    # The figures need a few columns of each update, not the updates themselves: rows are several
+    # times cheaper than hundreds of objects. Only overdue updates, which are listed, are loaded.
+    # The plans' actions are a subquery so that SQLite looks updates up by (action, period)
+    # instead of reading every update of the period in the council.
+    in_plans = (ProgressUpdate.period_id == period.id,
+                ProgressUpdate.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_([p.id for p in plans]))))
+    updates = db.session.execute(
+        sa.select(ProgressUpdate.id, ProgressUpdate.state, ProgressUpdate.rag, ProgressUpdate.submitted_at,
+                  ProgressUpdate.signed_off_at, Action.plan_id, User.name.label("owner_name"))
+        .join(Action, ProgressUpdate.action_id == Action.id).outerjoin(User, Action.owner_id == User.id)
+        .where(*in_plans)
     ).all()
     by_plan = defaultdict(list)
     for u in updates:
-        by_plan[u.action.plan_id].append(u)
+        by_plan[u.plan_id].append(u)
+    late = {}
+    if period.update_deadline < today:
+        late = {u.id: u for u in db.session.scalars(
+            sa.select(ProgressUpdate).join(Action)
+            .where(*in_plans, ProgressUpdate.state.in_([UpdateState.DRAFT, UpdateState.RETURNED]))
+            .options(contains_eager(ProgressUpdate.action).joinedload(Action.owner)))}
     # Only the reports on these plans (the rest would be read and thrown away), without their
     # content, which the dashboard does not show.
     reports = db.session.scalars(
@@ -66,10 +80,10 @@ def dashboard_for(user, today: date | None = None) -> dict:
         items = by_plan.get(plan.id, [])
         signed = [u for u in items if u.state == UpdateState.SIGNED_OFF]
         mix = Counter(u.rag.value if u.rag else "none" for u in signed)
-        overdue = [u for u in items if u.state in (UpdateState.DRAFT, UpdateState.RETURNED)
+        overdue = [late[u.id] for u in items if u.state in (UpdateState.DRAFT, UpdateState.RETURNED)
                    and period.update_deadline < today]
         waiting = []
-        owners = Counter(u.action.owner.name if u.action.owner else "No owner" for u in items
+        owners = Counter(u.owner_name if u.owner_name is not None else "No owner" for u in items
                          if u.state in (UpdateState.DRAFT, UpdateState.RETURNED))
         for name, n in owners.most_common():
             waiting.append((name, f"{n} update{'s' if n != 1 else ''} to write"))

@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.forms import ChoiceField, UKDateField
@@ -17,7 +17,7 @@ from app.updates import bp, service
 
 class PeriodForm(FlaskForm):
     name = StringField("Name", description="For example, Q2 2019/20", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the period's name"), Length(max=60)])
+                       validators=[DataRequired(message="Enter the period's name"), Length(max=60)])
     starts_on = UKDateField("Start date", required=True)
     ends_on = UKDateField("End date", required=True)
     update_deadline = UKDateField("Deadline for updates", required=True,
@@ -83,7 +83,7 @@ def open_period(reporting_period):
 
 
 class DelegationForm(FlaskForm):
-    deputy_id = ChoiceField("Deputy", widget=GovSelect(), validators=[InputRequired(message="Choose your deputy")])
+    deputy_id = ChoiceField("Deputy", widget=GovSelect(), validators=[DataRequired(message="Choose your deputy")])
     starts_on = UKDateField("From", required=True)
     ends_on = UKDateField("Until", required=True, description="The last day they may sign off for you")
     submit = SubmitField("Name deputy", widget=GovSubmitInput())

@@ -49,6 +49,8 @@ def sign_off_selected():
         try:
             kind, obj_id, version = token.split(":")
             model = MODELS[kind]
+            if not 0 < int(obj_id) < 2**31 or not 0 < int(version) < 2**31:
+                raise ValueError("out of range")
             obj = db.session.get(model, int(obj_id))
             version = int(version)
         except (ValueError, KeyError):

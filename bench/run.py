@@ -1,0 +1,785 @@
+"""Measure Docket against the benchmark targets on generated "large council" data sets.
+
+    .venv/bin/python bench/run.py --scales 1,10            # SQLite files made by bench/generate.py
+    .venv/bin/python bench/run.py --scales 0.1,1 --postgres # a throw-away PostgreSQL server
+
+For the pages (My tasks, a plan, the sign-off queue, a report, the agenda builder, the
+dashboard), signed in as the person who uses each:
+
+- SQL queries per page at every scale, counted in-process (Flask test client on the same
+  database, a SQLAlchemy `before_cursor_execute` listener);
+- p50/p95/p99 latency and throughput at 20 concurrent connections against Docket under
+  gunicorn on 127.0.0.1 (`gunicorn --workers 4`, as the README deploys it), with `wrk`, at the
+  first scale; the CPU time the gunicorn workers used per request;
+- the ceiling: the same gunicorn settings serving each page's final HTML from memory with a
+  bare Flask route (bench/ceiling.py), measured in the same run, page by page, interleaved;
+
+and the time to build a 100-page agenda pack (`build_pack`) and to preview a 1,000-row import.
+Writes bench/results/results.json and bench/results/results.md (the table for
+docs/benchmarks.md), and with --profile a pyinstrument profile of each page.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from datetime import datetime, timezone
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+VENV_BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# (key, title, who, path) — who is a key of the generator summary's "people".
+PAGES = [
+    ("my_tasks", "My tasks", "head_of_service", "/"),
+    ("plan", "Plan page", "head_of_service", "/plans/{plan_id}"),
+    ("sign_off", "Sign-off queue", "head_of_service", "/sign-off"),
+    ("report", "Report page", "assistant_director", "/reports/{report_id}"),
+    ("agenda", "Agenda builder", "clerk", "/meetings/{agenda_meeting_id}/agenda"),
+    ("dashboard", "Dashboard", "assistant_director", "/dashboard"),
+]
+# Counted too (queries only): My tasks for the other people who use it most.
+# Load-tested too, for reference (no target): the lightest page a signed-in person sees.
+REFERENCE_PAGES = [("notifications", "Notifications (reference)", "head_of_service", "/notifications/")]
+EXTRA_PAGES = [
+    ("my_tasks_ad", "My tasks (Assistant Director)", "assistant_director", "/"),
+    ("my_tasks_clerk", "My tasks (clerk)", "clerk", "/"),
+]
+TARGETS = {"p95_ms": 100, "queries": 12, "throughput_ratio": 0.5, "pack_s": 3.0, "import_s": 2.0}
+GUNICORN_ARGS = ["--workers", "4"]  # the README's deployment; the same for Docket and the ceiling
+SECRET_KEY = "docket-benchmark-not-secret"
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def page_path(template: str, summary: dict) -> str:
+    return template.format(**summary)
+
+
+# --- databases -----------------------------------------------------------------------------------
+
+def scale_name(scale: float) -> str:
+    return f"{scale:g}x"
+
+
+def sqlite_url(scale: float) -> str:
+    return f"sqlite:///{DATA / f'docket-{scale_name(scale)}.db'}"
+
+
+def summary_path(url: str, scale: float) -> Path:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):] + ".json")
+    return DATA / f"pg-{scale_name(scale)}.json"
+
+
+def generate(url: str, scale: float) -> dict:
+    path = summary_path(url, scale)
+    log(f"generating the {scale_name(scale)} data set into {url.split('@')[-1]}")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(BENCH / "generate.py"), "--scale", str(scale), "--database-url", url,
+                    "--summary", str(path)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    summary = json.loads(path.read_text())
+    log(f"  generated in {time.perf_counter() - started:.0f} s ({summary['counts']['progress_update']:,} updates)")
+    return summary
+
+
+class Postgres:
+    """A throw-away PostgreSQL server, started as .ci/run starts one."""
+
+    def __init__(self, port: int):
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: [int(x) for x in p.parent.name.split(".")
+                                                                                  if x.isdigit()])
+        if not bins:
+            raise SystemExit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
+        self.bin = bins[-1]
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="docket-bench-pg."))
+        self.root = os.geteuid() == 0
+
+    def _run(self, *args, **kw):
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if self.root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+
+    def start(self) -> str:
+        if self.root:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        return f"postgresql://postgres@127.0.0.1:{self.port}"
+
+    def create(self, name: str) -> None:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
+    def pids(self) -> list[int]:
+        """The postmaster and its children (one backend a connection)."""
+        with contextlib.suppress(OSError, ValueError):
+            master = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+            return [master] + children_of(master)
+        return []
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def create_database(server_url: str, name: str) -> None:
+    """CREATE DATABASE on a PostgreSQL server given by DATABASE_URL, unless it is there."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("postgresql+psycopg://" + server_url.split("://", 1)[1] + "/postgres",
+                              isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+# --- in-process: queries per page, profiles, the pack, the import ----------------------------------
+
+def make_app(url: str, storage: str):
+    from app import create_app
+
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+
+    return create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                       "STORAGE_DIR": storage})
+
+
+def signed_in_client(app, summary: dict, who: str):
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": summary["people"][who], "password": summary["password"]})
+    if response.status_code != 302:
+        raise RuntimeError(f"signing in as {summary['people'][who]} failed: {response.status_code}")
+    return client
+
+
+def count_queries(app, summary: dict) -> dict:
+    """Queries for each page's second request (the first warms up the templates)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    out = {}
+    try:
+        for key, title, who, template in PAGES + REFERENCE_PAGES + EXTRA_PAGES:
+            client = signed_in_client(app, summary, who)
+            path = page_path(template, summary)
+            first = client.get(path)
+            statements.clear()
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - started
+            shapes = Counter(re.sub(r"\s+", " ", s)[:120] for s in statements)
+            out[key] = {"path": path, "status": response.status_code, "first_status": first.status_code,
+                        "queries": len(statements), "bytes": len(response.data), "ms_in_process": round(elapsed * 1000, 1),
+                        "repeated": [[n, s] for s, n in shapes.most_common(3) if n > 1]}
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return out
+
+
+def profile_pages(app, summary: dict, keys: list[str]) -> list[str]:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        log("  pyinstrument is not installed: .venv/bin/pip install pyinstrument")
+        return []
+    written = []
+    for key, title, who, template in PAGES:
+        if keys and key not in keys:
+            continue
+        client = signed_in_client(app, summary, who)
+        path = page_path(template, summary)
+        client.get(path)
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for _ in range(5):
+            client.get(path)
+        profiler.stop()
+        target = RESULTS / f"profile-{key}.txt"
+        target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        written.append(str(target.relative_to(ROOT)))
+    return written
+
+
+def _simple_pdf(marker: str, pages: int) -> bytes:
+    from weasyprint import CSS, HTML
+
+    body = "".join(f'<h1 style="break-before: page">{marker}</h1><p>Page {k} of {marker}.</p>' for k in range(1, pages + 1))
+    return HTML(string=f"<html lang='en-GB'><body>{body}</body></html>").write_pdf(
+        stylesheets=[CSS(string="@page { size: A4; margin: 20mm } h1:first-child { break-before: auto }")])
+
+
+def _profiler():
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        log("  pyinstrument is not installed: .venv/bin/pip install pyinstrument")
+        return None
+    return Profiler(interval=0.001)
+
+
+def _write_profile(profiler, name: str) -> str:
+    target = RESULTS / f"profile-{name}.txt"
+    target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+    return str(target.relative_to(ROOT))
+
+
+def pack_benchmark(app, summary: dict, runs: int = 3, target_pages: int = 100, profile: bool = False) -> dict:
+    """Time build_pack over a 100-page agenda: the generated meeting's agenda with real report
+    PDFs (rendered from the approved versions, as publish does, before the timing starts)."""
+    import sqlalchemy as sa
+    from pypdf import PdfReader
+
+    from app.extensions import db
+    from app.meetings.pack import PackItem, PackMeeting, build_pack
+    from app.meetings.workplan import work_plan_pdf
+    from app.models import Meeting, Report, ReportState
+    from app.reports.pdf import render_pdf
+
+    with app.test_request_context():
+        meeting = db.session.get(Meeting, summary["agenda_meeting_id"])
+        committee = meeting.committee
+        started = time.perf_counter()
+        reports = db.session.scalars(sa.select(Report).where(Report.state == ReportState.APPROVED)
+                                     .order_by(Report.id).limit(8)).all()
+        report_pdfs = []
+        pages_so_far = 0
+        for report in reports:
+            version = [v for v in report.versions if v.approved_at][-1]
+            pdf = render_pdf(report, json.loads(version.content), version, running_numbers=False)
+            report_pdfs.append((report.title, pdf))
+            pages_so_far += len(PdfReader(io.BytesIO(pdf)).pages)
+            if pages_so_far >= target_pages - 30:
+                break
+        work_plan = work_plan_pdf(committee, meeting.municipal_year)
+        rendered = time.perf_counter() - started
+        minutes = _simple_pdf("Minutes", 6)
+
+        def items(annex_pages: int) -> list[PackItem]:
+            out = [PackItem(1, "Declarations of Interest", None, None, standing="declarations"),
+                   PackItem(2, "Minutes", "To approve and sign the minutes of the last meeting.", minutes,
+                            standing="minutes"),
+                   PackItem(3, "Public Participation", None, None, standing="public_participation")]
+            for n, (title, pdf) in enumerate(report_pdfs, start=4):
+                annexes = [("Annex A: Performance data", _annex(2))] if n == 4 else []
+                out.append(PackItem(n, title, "To note progress on the plan.", pdf, annexes=annexes))
+            n = len(out) + 1
+            out.append(PackItem(n, "Work Plan", "To consider the committee's work plan.", work_plan, standing="work_plan"))
+            # The last papers, sized so the pack comes to 100 pages (papers start on odd pages,
+            # so the pack's length is even only when the last papers' length is).
+            out.append(PackItem(n + 1, "Annual performance report", "To note the council's annual performance data.",
+                                _annex(annex_pages) if annex_pages else None))
+            out.append(PackItem(n + 2, "Urgent Business", None, None, standing="urgent_business"))
+            return out
+
+        annex_cache: dict[int, bytes] = {}
+
+        def _annex(pages: int) -> bytes:
+            if pages not in annex_cache:
+                annex_cache[pages] = _simple_pdf("Performance data", pages)
+            return annex_cache[pages]
+
+        pack_meeting = PackMeeting(
+            council_name=app.config["COUNCIL_NAME"], committee_name=committee.name,
+            members=[(m.name, m.role.value) for m in committee.members], meets_on=meeting.meets_on,
+            starts_at=meeting.starts_at, venue=meeting.venue, clerk_name=committee.clerk_name,
+            clerk_telephone=committee.clerk_telephone, clerk_email=committee.clerk_email)
+        # Size the last papers so the pack is 100 pages: try the arithmetic's answer and its
+        # neighbours (blank pages shift it), keep the one that gives 100 (or the nearest above).
+        counts = {0: build_pack(pack_meeting, items(0)).page_count}
+        annex = max(target_pages - counts[0], 0)
+        for candidate in (annex, annex - 1, annex + 1, annex - 2, annex + 2):
+            if candidate > 0 and candidate not in counts:
+                counts[candidate] = build_pack(pack_meeting, items(candidate)).page_count
+        exact = [a for a, n in counts.items() if n == target_pages]
+        above = sorted((n, a) for a, n in counts.items() if n >= target_pages)
+        annex = exact[0] if exact else (above[0][1] if above else max(counts))
+        log(f"  pack length by annex pages: {dict(sorted(counts.items()))}; using {annex}")
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = build_pack(pack_meeting, items(annex))
+            times.append(time.perf_counter() - started)
+        profiled = None
+        if profile and (profiler := _profiler()):
+            profiler.start()
+            build_pack(pack_meeting, items(annex))
+            profiler.stop()
+            profiled = _write_profile(profiler, "pack")
+    return {"profile": profiled, "pages": result.page_count, "items": len(items(annex)), "report_pdfs": len(report_pdfs),
+            "seconds": [round(t, 2) for t in times], "median_s": round(statistics.median(times), 2),
+            "inputs_rendered_s": round(rendered, 2), "pdf_bytes": len(result.pdf)}
+
+
+def import_rows(app, summary: dict, total: int = 1000, changed: int = 10) -> tuple[list[str], list[list[str]]]:
+    """A 1,000-row actions sheet for the plan: its 100 actions (`changed` of them re-titled),
+    then new actions owned by people named by e-mail, in the plan's own themes."""
+    from app.extensions import db
+    from app.models import Plan
+    from app.plans import transfer
+
+    with app.app_context():
+        plan = db.session.get(Plan, summary["plan_id"])
+        state = transfer.PlanState.load(plan)
+        rows = [[("" if v is None else str(v)) for v in row] for row in transfer.export_rows("actions", state)]
+        for row in rows[:changed]:
+            row[2] = row[2] + " (revised)"
+        themes = [t.title for t in state.themes]
+        owners = sorted({a.owner.email for a in state.actions if a.owner})
+        n = len(rows)
+        while len(rows) < total:
+            n += 1
+            rows.append([f"NEW-{n:04d}", themes[n % len(themes)], f"Deliver improvement {n} across the service",
+                         ["Business as usual", "Medium project", "Major project"][n % 3], owners[n % len(owners)],
+                         f"{1 + n % 28:02d}/{1 + n % 12:02d}/2027",
+                         "- Scope agreed with partners\n- Delivered and evaluated"])
+        return transfer.headings("actions"), rows
+
+
+def import_benchmark(app, summary: dict, runs: int = 3, profile: bool = False) -> dict:
+    from app.extensions import db
+    from app.models import Plan
+    from app.plans import transfer
+
+    headings, rows = import_rows(app, summary)
+    with app.app_context():
+        xlsx = transfer._workbook([("Actions", headings, rows)], guidance=False)
+    out_csv = io.StringIO()
+    csv.writer(out_csv).writerows([headings] + rows)
+    files = {"xlsx": ("actions.xlsx", xlsx), "csv": ("actions.csv", out_csv.getvalue().encode("utf-8"))}
+    result = {"rows": len(rows)}
+    client = signed_in_client(app, summary, "head_of_service")
+    for kind, (name, data) in files.items():
+        with app.app_context():
+            plan = db.session.get(Plan, summary["plan_id"])
+            started = time.perf_counter()
+            read = transfer.read_upload(name, data)
+            read_s = time.perf_counter() - started
+            started = time.perf_counter()
+            pv = transfer.preview(plan, read)
+            preview_s = time.perf_counter() - started
+            counts = dict(pv.counts)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.post(f"/plans/{summary['plan_id']}/import/preview",
+                                   data={"source": "file", "file": (io.BytesIO(data), name)},
+                                   content_type="multipart/form-data")
+            times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"import preview answered {response.status_code}")
+        if profile and kind == "xlsx" and (profiler := _profiler()):
+            profiler.start()
+            client.post(f"/plans/{summary['plan_id']}/import/preview",
+                        data={"source": "file", "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+            profiler.stop()
+            result["profile"] = _write_profile(profiler, "import-xlsx")
+        result[kind] = {"bytes": len(data), "read_s": round(read_s, 2), "preview_s": round(preview_s, 2),
+                        "request_s": [round(t, 2) for t in times], "median_s": round(statistics.median(times), 2),
+                        "counts": counts, "page_bytes": len(response.data)}
+    return result
+
+
+# --- over HTTP: gunicorn and wrk -------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_of(parent: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+class Gunicorn:
+    def __init__(self, app_spec: str, env: dict, extra: list[str] | None = None, name: str = "docket"):
+        self.port = free_port()
+        self.name = name
+        self.log = RESULTS / f"gunicorn-{name}.log"
+        cmd = [str(VENV_BIN / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{self.port}",
+               "--error-logfile", str(self.log), *(extra or []), app_spec]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait(self, path: str = "/", timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn ({self.name}) exited: see {self.log}")
+            try:
+                urllib.request.urlopen(self.base + path, timeout=5).read()
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn ({self.name}) did not answer within {timeout} s")
+
+    def workers(self) -> list[int]:
+        return children_of(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def http_sign_in(base: str, email: str, password: str) -> tuple[str, "urllib.request.OpenerDirector"]:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/sign-in", timeout=30).read().decode()
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    if not m:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    data = urllib.parse.urlencode({"csrf_token": m.group(1), "email": email, "password": password}).encode()
+    response = opener.open(base + "/sign-in", data=data, timeout=60)
+    if response.geturl().rstrip("/").endswith("/sign-in"):
+        raise RuntimeError(f"signing in as {email} over HTTP failed")
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookies, opener
+
+
+def wrk(url: str, cookie: str | None, seconds: float, connections: int, threads: int = 2) -> dict:
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+           "-s", str(BENCH / "wrk_report.lua")]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+    data = json.loads(line[len("WRK_JSON "):])
+    seconds_run = data["duration_us"] / 1e6
+    lat = data["latency_us"]
+    return {"requests": data["requests"], "rps": round(data["requests"] / seconds_run, 1),
+            "p50_ms": round(lat["p50"] / 1000, 1), "p90_ms": round(lat["p90"] / 1000, 1),
+            "p95_ms": round(lat["p95"] / 1000, 1), "p99_ms": round(lat["p99"] / 1000, 1),
+            "max_ms": round(lat["max"] / 1000, 1), "bytes_per_response": round(data["bytes"] / max(data["requests"], 1)),
+            "errors": data["errors"]}
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (all processes), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+DATABASE_PIDS = lambda: []  # noqa: E731 - set to Postgres.pids when the benchmark runs its own server
+
+
+def measured(server: Gunicorn, url: str, cookie: str | None, seconds: float, connections: int, warmup: float) -> dict:
+    """One wrk run, with the CPU the server's workers used per request, and the CPU that other
+    processes on the machine (not the server, not wrk) used meanwhile: the benchmark shares
+    the machine, and that share is the error bar on the latencies."""
+    if warmup:
+        wrk(url, cookie, warmup, connections)
+    pids, db_pids = server.workers(), DATABASE_PIDS()
+    before, load_before = cpu_seconds(pids), os.getloadavg()[0]
+    db_before = cpu_seconds(db_pids)
+    busy_before, children_before = busy_seconds(), os.times()
+    started = time.perf_counter()
+    result = wrk(url, cookie, seconds, connections)
+    elapsed = time.perf_counter() - started
+    used = cpu_seconds(pids) - before
+    db_used = cpu_seconds(db_pids) - db_before
+    children = os.times()
+    wrk_cpu = (children.children_user - children_before.children_user
+               + children.children_system - children_before.children_system)
+    others = busy_seconds() - busy_before - used - wrk_cpu - db_used
+    result["server_cpu_ms_per_request"] = round(1000 * used / max(result["requests"], 1), 2)
+    if db_pids:
+        result["database_cpu_ms_per_request"] = round(1000 * db_used / max(result["requests"], 1), 2)
+    result["wrk_cpu_cores"] = round(wrk_cpu / elapsed, 2)
+    result["other_cpu_cores"] = round(max(others, 0) / elapsed, 2)
+    result["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return result
+
+
+def load_test(url: str, summary: dict, args) -> dict:
+    """Docket and the ceiling, page by page, interleaved (so both see the same machine)."""
+    pages_dir = RESULTS / "pages"
+    shutil.rmtree(pages_dir, ignore_errors=True)
+    pages_dir.mkdir(parents=True)
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "DOCKET_DEV": "", "FLASK_DEBUG": ""}
+    docket = Gunicorn("wsgi:app", env, name="docket")
+    ceiling = None
+    results = {}
+    try:
+        docket.wait("/sign-in")
+        sessions = {}
+        for key, title, who, template in PAGES + REFERENCE_PAGES:
+            if args.pages and key not in args.pages:
+                continue
+            if who not in sessions:
+                sessions[who] = http_sign_in(docket.base, summary["people"][who], summary["password"])
+            cookie, opener = sessions[who]
+            response = opener.open(docket.base + page_path(template, summary), timeout=120)
+            body = response.read()
+            if response.status != 200 or response.geturl() != docket.base + page_path(template, summary):
+                raise RuntimeError(f"{title}: {response.status} at {response.geturl()}")
+            (pages_dir / f"{key}.html").write_bytes(body)
+            results[key] = {"page_bytes": len(body)}
+        ceiling = Gunicorn("ceiling:app", {"BENCH_CEILING_DIR": str(pages_dir)}, ["--pythonpath", str(BENCH)],
+                           name="ceiling")
+        ceiling.wait("/" + next(iter(results)))
+        for key, title, who, template in PAGES + REFERENCE_PAGES:
+            if key not in results:
+                continue
+            cookie, _ = sessions[who]
+            log(f"  {title}: Docket")
+            d = measured(docket, docket.base + page_path(template, summary), cookie, args.duration,
+                         args.connections, args.warmup)
+            log(f"    {d['rps']} req/s, p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms, "
+                f"{d['server_cpu_ms_per_request']} ms CPU/request; other processes used {d['other_cpu_cores']} cores")
+            log(f"  {title}: ceiling")
+            c = measured(ceiling, f"{ceiling.base}/{key}", None, args.duration, args.connections, args.warmup)
+            log(f"    {c['rps']} req/s, p95 {c['p95_ms']} ms")
+            problems = []
+            if any(d["errors"].values()):
+                problems.append(f"errors {d['errors']}")
+            if abs(d["bytes_per_response"] - results[key]["page_bytes"]) > 0.1 * results[key]["page_bytes"] + 2000:
+                problems.append("responses were not the page (signed out?)")
+            results[key].update({"docket": d, "ceiling": c, "ratio": round(d["rps"] / c["rps"], 3) if c["rps"] else None,
+                                 "problems": problems})
+    finally:
+        docket.stop()
+        if ceiling:
+            ceiling.stop()
+    return results
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(results: dict) -> str:
+    scales = results["scales"]
+    primary = scales[0]
+    lines = [f"Machine: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), "
+             f"{results['machine']['backend']}, {results['when']}.", ""]
+    load = results.get("load")
+    q = results["queries"]
+    head = ["Page", *(f"queries {s}" for s in scales)]
+    if load:
+        head += ["p50 ms", "p95 ms", "p99 ms", "req/s", "ceiling req/s", "ratio", "CPU ms/req", "others' CPU"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for key, title, who, template in PAGES + REFERENCE_PAGES + EXTRA_PAGES:
+        if key not in q[primary]:
+            continue
+        row = [title] + [str(q[s][key]["queries"]) for s in scales]
+        if load and key in load:
+            d, c = load[key]["docket"], load[key]["ceiling"]
+            row += [f"{d['p50_ms']:g}", f"{d['p95_ms']:g}", f"{d['p99_ms']:g}", f"{d['rps']:g}", f"{c['rps']:g}",
+                    f"{load[key]['ratio']:.2f}", f"{d['server_cpu_ms_per_request']:g}"
+                    + (f" + {d['database_cpu_ms_per_request']:g} db" if "database_cpu_ms_per_request" in d else ""),
+                    f"{d['other_cpu_cores']:g}"]
+        elif load:
+            row += [""] * 8
+        lines.append("| " + " | ".join(row) + " |")
+    if load:
+        lines += ["", "CPU ms/req: CPU time of the gunicorn workers per request (+ the PostgreSQL server's, when the "
+                      "benchmark runs its own). Others' CPU: cores used by other processes on the machine (not "
+                      "Docket, its database or wrk) during the Docket run."]
+    lines.append("")
+    lines.append("| Target | Result | |")
+    lines.append("|---|---|---|")
+    for key, title, who, template in PAGES:
+        if key not in q[primary]:
+            continue
+        counts = [q[s][key]["queries"] for s in scales]
+        lines.append(f"| {title}: ≤ {TARGETS['queries']} queries, equal at {' and '.join(scales)} | "
+                     f"{' / '.join(map(str, counts))} | "
+                     f"{verdict(max(counts) <= TARGETS['queries'] and len(set(counts)) == 1)} |")
+        if load and key in load:
+            d = load[key]["docket"]
+            lines.append(f"| {title}: p95 ≤ {TARGETS['p95_ms']} ms at {results['connections']} connections | "
+                         f"{d['p95_ms']:g} ms | {verdict(d['p95_ms'] <= TARGETS['p95_ms'])} |")
+            lines.append(f"| {title}: throughput ≥ half the ceiling | {load[key]['ratio']:.2f} | "
+                         f"{verdict(load[key]['ratio'] >= TARGETS['throughput_ratio'])} |")
+    if results.get("pack"):
+        p = results["pack"]
+        lines.append(f"| Agenda pack of {p['pages']} pages (build_pack) ≤ {TARGETS['pack_s']:g} s | "
+                     f"{p['median_s']:g} s | {verdict(p['median_s'] <= TARGETS['pack_s'])} |")
+    if results.get("import"):
+        for kind in ("xlsx", "csv"):
+            i = results["import"][kind]
+            lines.append(f"| Import preview of {results['import']['rows']:,} rows ({kind}, whole request) ≤ "
+                         f"{TARGETS['import_s']:g} s | {i['median_s']:g} s | {verdict(i['median_s'] <= TARGETS['import_s'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def machine(backend: str) -> dict:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        m = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = m.group(1).strip() if m else cpu
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "backend": backend,
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description="Measure Docket against the benchmark targets.")
+    parser.add_argument("--scales", default="1,10",
+                        help="data set scales, comma-separated; the load test runs on the first (default 1,10)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="PostgreSQL: DATABASE_URL's server if it is a postgresql:// URL, else a throw-away one")
+    parser.add_argument("--generate", action="store_true", help="(re)generate the data sets first")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of each wrk run (default 10)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up before each run (default 2)")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--pages", default="", help="only these pages (keys: " + ", ".join(p[0] for p in PAGES) + ")")
+    parser.add_argument("--skip", default="", help="skip parts: load, pack, import (comma-separated)")
+    parser.add_argument("--profile", action="store_true", help="write a pyinstrument profile of each page")
+    parser.add_argument("--out", default=str(RESULTS / "results.json"))
+    args = parser.parse_args(argv)
+    args.pages = [p for p in args.pages.split(",") if p]
+    skip = {s for s in args.skip.split(",") if s}
+    scales = [float(s) for s in args.scales.split(",") if s]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if "load" not in skip and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk (or --skip load)")
+
+    pg = None
+    urls = {}
+    started = time.perf_counter()
+    try:
+        if args.postgres:
+            base = os.environ.get("DATABASE_URL", "")
+            if not base.startswith(("postgresql://", "postgres://")):
+                pg = Postgres(free_port())
+                base = pg.start()
+                global DATABASE_PIDS
+                DATABASE_PIDS = pg.pids
+                log(f"started a throw-away PostgreSQL server in {pg.dir}")
+                args.generate = True
+            base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+            for scale in scales:
+                name = f"docket_bench_{scale_name(scale).replace('.', '_')}"
+                if pg:
+                    pg.create(name)
+                else:
+                    create_database(base, name)
+                urls[scale] = f"{base}/{name}"
+        else:
+            urls = {scale: sqlite_url(scale) for scale in scales}
+        summaries = {}
+        for scale, url in urls.items():
+            path = summary_path(url, scale)
+            if args.generate or not path.exists():
+                summaries[scale] = generate(url, scale)
+            else:
+                summaries[scale] = json.loads(path.read_text())
+        results = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                   "machine": machine("PostgreSQL" if args.postgres else "SQLite"),
+                   "scales": [scale_name(s) for s in scales], "connections": args.connections,
+                   "duration_s": args.duration, "gunicorn": " ".join(GUNICORN_ARGS),
+                   "data": {scale_name(s): {"counts": summaries[s]["counts"], "generate_s": summaries[s]["seconds"],
+                                            "bytes": summaries[s].get("bytes")} for s in scales},
+                   "queries": {}, "targets": TARGETS}
+        storage = tempfile.mkdtemp(prefix="docket-bench-storage.")
+        apps = {}
+        for scale, url in urls.items():
+            log(f"queries per page at {scale_name(scale)}")
+            apps[scale] = make_app(url, storage)
+            results["queries"][scale_name(scale)] = count_queries(apps[scale], summaries[scale])
+            for key, r in results["queries"][scale_name(scale)].items():
+                log(f"  {key}: {r['queries']} queries, {r['ms_in_process']} ms in-process, status {r['status']}")
+        primary = scales[0]
+        if args.profile:
+            log("profiling the pages (pyinstrument)")
+            results["profiles"] = profile_pages(apps[primary], summaries[primary], args.pages)
+        if "load" not in skip:
+            log(f"load test at {scale_name(primary)}: {args.connections} connections, {args.duration:g} s a run")
+            results["load"] = load_test(urls[primary], summaries[primary], args)
+        if "pack" not in skip:
+            log("agenda pack")
+            results["pack"] = pack_benchmark(apps[primary], summaries[primary], profile=args.profile)
+            log(f"  {results['pack']['pages']} pages in {results['pack']['median_s']} s (median of "
+                f"{results['pack']['seconds']})")
+        if "import" not in skip:
+            log("import preview")
+            results["import"] = import_benchmark(apps[primary], summaries[primary], profile=args.profile)
+            for kind in ("xlsx", "csv"):
+                i = results["import"][kind]
+                log(f"  {kind}: {i['median_s']} s a request (read {i['read_s']} s, preview {i['preview_s']} s), "
+                    f"{i['counts']}")
+        shutil.rmtree(storage, ignore_errors=True)
+    finally:
+        if pg:
+            pg.stop()
+    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["seconds"] = round(time.perf_counter() - started)
+    Path(args.out).write_text(json.dumps(results, indent=2, default=str))
+    table = markdown(results)
+    Path(args.out).with_suffix(".md").write_text(table)
+    print()
+    print(table)
+    log(f"done in {results['seconds']} s: {args.out}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
