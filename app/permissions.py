@@ -10,7 +10,7 @@ from flask import abort, g, has_request_context
 from flask_login import current_user
 
 from app.extensions import db
-from app.models import Role, RoleAssignment, ScopeKind, Service
+from app.models import Role, RoleAssignment, ScopeKind, Service, User
 
 
 class Scope:
@@ -18,32 +18,46 @@ class Scope:
 
     def __init__(self, user):
         self.user = user
-        assignments = (
-            db.session.query(RoleAssignment).filter(RoleAssignment.user_id == user.id).all()
-            if user is not None and getattr(user, "id", None)
-            else []
-        )
-        self.roles = {a.role for a in assignments}
+        self._user_id = getattr(user, "id", None) if user is not None else None
+        # One query: the person's roles, with the services of any directorate they hold a role in.
+        # Whether they are anyone's deputy today rides along, so that most people, who are not,
+        # cost no query for it.
+        rows = db.session.execute(
+            sa.select(RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.service_id,
+                      RoleAssignment.committee_id, Service.id, _is_deputy_today(self._user_id))
+            .select_from(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+            .outerjoin(Service, sa.and_(RoleAssignment.scope_kind == ScopeKind.DIRECTORATE,
+                                        Service.directorate_id == RoleAssignment.directorate_id))
+            .where(User.id == self._user_id)
+        ).all() if self._user_id else []
+        deputy = bool(rows and rows[0][5])
+        rows = [row[:5] for row in rows if row[0] is not None]
+        self.roles = {role for role, *_ in rows}
         self.admin = Role.ADMINISTRATOR in self.roles
         self._services: dict[Role, set[int]] = {}
         self._committees: set[int] = set()
-        directorates: dict[Role, set[int]] = {}
-        for a in assignments:
-            if a.scope_kind == ScopeKind.SERVICE and a.service_id:
-                self._services.setdefault(a.role, set()).add(a.service_id)
-            elif a.scope_kind == ScopeKind.DIRECTORATE and a.directorate_id:
-                directorates.setdefault(a.role, set()).add(a.directorate_id)
-            elif a.scope_kind == ScopeKind.COMMITTEE and a.committee_id:
-                self._committees.add(a.committee_id)
-        for role, ids in directorates.items():
-            service_ids = db.session.query(Service.id).filter(Service.directorate_id.in_(ids)).all()
-            self._services.setdefault(role, set()).update(sid for (sid,) in service_ids)
-        # Deputies: service id -> the Head of Service they may sign off for, today.
-        self.deputy_for: dict[int, int] = {}
-        if user is not None and getattr(user, "id", None):
-            from app.updates.delegation import deputy_services
+        for role, kind, service_id, committee_id, directorate_service_id in rows:
+            if kind == ScopeKind.SERVICE and service_id:
+                self._services.setdefault(role, set()).add(service_id)
+            elif kind == ScopeKind.DIRECTORATE:
+                services = self._services.setdefault(role, set())
+                if directorate_service_id:
+                    services.add(directorate_service_id)
+            elif kind == ScopeKind.COMMITTEE and committee_id:
+                self._committees.add(committee_id)
+        self._deputy_for: dict[int, int] | None = None if deputy else {}
 
-            self.deputy_for = deputy_services(user.id)
+    @property
+    def deputy_for(self) -> dict[int, int]:
+        """Deputies: service id -> the Head of Service they may sign off for, today (asked the
+        first time it is needed)."""
+        if self._deputy_for is None:
+            self._deputy_for = {}
+            if self._user_id:
+                from app.updates.delegation import deputy_services
+
+                self._deputy_for = deputy_services(self._user_id)
+        return self._deputy_for
 
     def has(self, role: Role) -> bool:
         return self.admin or role in self.roles
@@ -57,6 +71,16 @@ class Scope:
 
     def committees(self) -> set[int]:
         return set(self._committees)
+
+
+def _is_deputy_today(user_id):
+    from datetime import date
+
+    from app.models import Delegation
+
+    today = date.today()
+    return sa.exists().where(Delegation.deputy_id == user_id, Delegation.revoked_at.is_(None),
+                             Delegation.starts_on <= today, Delegation.ends_on >= today)
 
 
 def scope_for(user) -> Scope:

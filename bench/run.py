@@ -216,6 +216,33 @@ def count_queries(app, summary: dict) -> dict:
     return out
 
 
+CATEGORIES = [  # (name, path fragments) in the order they are tried
+    ("templates (Jinja, markupsafe)", ("/templates/", "jinja2", "markupsafe", "govuk_frontend")),
+    ("database (SQLAlchemy, driver)", ("sqlalchemy", "sqlite3", "psycopg")),
+    ("Flask, Werkzeug, session, login", ("flask", "werkzeug", "itsdangerous", "flask_login", "flask_wtf")),
+    ("Docket's own code", ("/app/",)),
+]
+
+
+def categorise(profiler) -> dict[str, float]:
+    """Share of a profile's time by where it was spent: templates, the database layer, Flask, Docket."""
+    totals: dict[str, float] = {}
+
+    def walk(frame, path):
+        if frame.file_path and not frame.file_path.startswith("<"):
+            path = frame.file_path  # built-ins and [self] count where they were called from
+        if frame.total_self_time:
+            name = next((n for n, parts in CATEGORIES if any(p in (path or "") for p in parts)), "other")
+            totals[name] = totals.get(name, 0) + frame.total_self_time
+        for child in frame.children:
+            walk(child, path)
+
+    root = profiler.last_session.root_frame()
+    walk(root, None)
+    whole = sum(totals.values()) or 1
+    return {name: round(100 * t / whole) for name, t in sorted(totals.items(), key=lambda kv: -kv[1])}
+
+
 def profile_pages(app, summary: dict, keys: list[str]) -> list[str]:
     try:
         from pyinstrument import Profiler
@@ -231,12 +258,14 @@ def profile_pages(app, summary: dict, keys: list[str]) -> list[str]:
         client.get(path)
         profiler = Profiler(interval=0.0005)
         profiler.start()
-        for _ in range(5):
+        for _ in range(20):
             client.get(path)
         profiler.stop()
         target = RESULTS / f"profile-{key}.txt"
-        target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
-        written.append(str(target.relative_to(ROOT)))
+        shares = categorise(profiler)
+        target.write_text("Time by layer: " + ", ".join(f"{n} {v}%" for n, v in shares.items()) + "\n"
+                          + profiler.output_text(unicode=True, color=False, show_all=False))
+        written.append({"page": key, "file": str(target.relative_to(ROOT)), "layers_percent": shares})
     return written
 
 

@@ -273,3 +273,44 @@ def test_dashboard_shows_the_rag_mix_and_what_waits(app, db, demo_period):
     assert "Tom Ridley : 1 update to write" in text or "Tom Ridley: 1 update to write" in text
     cells = [td.get_text(strip=True) for td in page.soup.select("table tbody tr td")[:5]]
     assert cells == ["1", "0", "6", "0", "0"]
+
+
+def test_dashboard_timeliness_is_the_median_of_whole_days_after_the_period_ended(app, db, demo_period):
+    """Days are counted by the UTC calendar day of each step, on SQLite and PostgreSQL alike; a
+    step at 23:30 on the third day after the period ended is three days, not four."""
+    from datetime import datetime, time, timedelta, timezone
+
+    sign_off_everything(db, demo_period, except_refs=("CSS011", "CSS012"))
+    updates_ = db.session.scalars(sa.select(ProgressUpdate).join(ProgressUpdate.action)
+                                  .where(ProgressUpdate.period_id == demo_period.id,
+                                         ProgressUpdate.submitted_at.is_not(None))).all()
+    assert len(updates_) == 7
+    ends = demo_period.ends_on
+
+    def at(days, hour=9, minute=0):
+        return datetime.combine(ends + timedelta(days=days), time(hour, minute), tzinfo=timezone.utc)
+
+    submitted = [3, 3, 5, 8, 9, 10, 40]  # median 8
+    signed = [10, 12, 12, 20, 21, 22, 23]  # median 20
+    for u, s, o in zip(updates_, submitted, signed):
+        u.submitted_at, u.signed_off_at = at(s, 23, 30), at(o, 0, 10)
+    db.session.commit()
+    text = demo_client(app, AD).get("/dashboard").text()
+    assert "Period end to submission 8" in " ".join(text.split())
+    assert "Period end to sign-off 20" in " ".join(text.split())
+
+    updates_[0].state = UpdateState.SUBMITTED  # an even number signed off: the mean of the middle two
+    db.session.commit()
+    text = " ".join(demo_client(app, AD).get("/dashboard").text().split())
+    assert "Period end to sign-off 20.5" in text
+
+
+def test_median_of_counted_values_agrees_with_statistics_median():
+    from collections import Counter
+    from statistics import median
+
+    from app.reports.dashboard import _median
+
+    for values in ([1], [1, 2], [5, 1, 3], [2, 2, 2, 9], [0, -3, 7, 7, 7, 100], list(range(31))):
+        assert _median(Counter(values)) == median(values), values
+    assert _median(Counter()) is None

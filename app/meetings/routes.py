@@ -245,7 +245,7 @@ def agenda(meeting):
                                    .order_by(MeetingDocument.id)).all()
     return render_template(
         "meetings/agenda.html", meeting=meeting, items=items, documents=documents,
-        reports=service.approved_reports_for(meeting.committee, meeting), packs=service.packs_of(meeting),
+        reports=service.report_choices(meeting.committee, meeting), packs=service.packs_of(meeting),
         check=service.publication_check(meeting), dates=dates, time_text=_time_text,
         moved=request.args.get("moved", type=int), moved_dir=request.args.get("dir"), errors={}, typed={})
 
@@ -268,7 +268,7 @@ def _agenda_error(meeting, exc, status=400):
     return render_template(
         "meetings/agenda.html", meeting=meeting, items=items,
         documents=db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)).all(),
-        reports=service.approved_reports_for(meeting.committee, meeting), packs=service.packs_of(meeting),
+        reports=service.report_choices(meeting.committee, meeting), packs=service.packs_of(meeting),
         check=service.publication_check(meeting), dates=dates, time_text=_time_text, moved=None, moved_dir=None,
         errors={exc.field or "page": str(exc)}, typed=request.form), status
 

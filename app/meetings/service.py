@@ -111,32 +111,54 @@ def in_committee_scope(report: Report, committee: Committee) -> bool:
         return report.committee_id == committee.id
     if committee.directorate_id is None:
         return False
-    return all(p.service.directorate_id == committee.directorate_id for p in report.plans)
+    return bool(report.plans) and all(p.service.directorate_id == committee.directorate_id for p in report.plans)
 
 
-def approved_reports_for(committee: Committee, meeting: Meeting | None = None) -> list[Report]:
-    """Approved reports in the committee's scope that are not yet on this meeting's agenda.
+def _approved_in_scope(committee: Committee, meeting: Meeting | None = None):
+    """The statement for approved reports in the committee's scope (`in_committee_scope`, asked
+    in SQL) that have a version and are not on this meeting's agenda.
 
-    The scope (`in_committee_scope`) and "has a version" are asked in SQL, so this is three
-    queries however many reports the council has (it was three a report)."""
-    on_agenda = set()
-    if meeting is not None:
-        on_agenda = set(db.session.scalars(sa.select(AgendaItem.report_id).where(
-            AgendaItem.meeting_id == meeting.id, AgendaItem.report_id.is_not(None))))
+    It starts from the committee's own reports and the reports on its directorate's plans, so
+    its cost follows the committee's share of the council, not the council's ten years."""
+    candidates = sa.select(Report.id.label("report_id")).where(Report.committee_id == committee.id)
     in_scope = Report.committee_id == committee.id
     if committee.directorate_id is not None:
+        on_our_plans = (sa.select(report_plan.c.report_id).join(Plan, Plan.id == report_plan.c.plan_id)
+                        .join(Service, Service.id == Plan.service_id)
+                        .where(Service.directorate_id == committee.directorate_id))
+        candidates = sa.union(candidates, on_our_plans)
         elsewhere = (sa.select(report_plan.c.report_id).join(Plan, Plan.id == report_plan.c.plan_id)
                      .join(Service, Service.id == Plan.service_id)
                      .where(report_plan.c.report_id == Report.id, Service.directorate_id != committee.directorate_id))
         in_scope = sa.or_(in_scope, sa.and_(Report.committee_id.is_(None), ~elsewhere.exists()))
-    stmt = (sa.select(Report)
-            .where(Report.state.in_([ReportState.APPROVED, ReportState.PUBLISHED]), in_scope,
-                   sa.select(ReportVersion.id).where(ReportVersion.report_id == Report.id).exists())
-            .options(defer(Report.content), selectinload(Report.versions).defer(ReportVersion.content))
-            .order_by(Report.title))
-    if on_agenda:
+    candidates = candidates.subquery()
+    stmt = sa.select(Report).join(candidates, candidates.c.report_id == Report.id).where(
+        Report.state.in_([ReportState.APPROVED, ReportState.PUBLISHED]), in_scope,
+        sa.select(ReportVersion.id).where(ReportVersion.report_id == Report.id).exists())
+    if meeting is not None:
+        on_agenda = sa.select(AgendaItem.report_id).where(AgendaItem.meeting_id == meeting.id,
+                                                          AgendaItem.report_id.is_not(None))
         stmt = stmt.where(Report.id.not_in(on_agenda))
-    return db.session.scalars(stmt).all()
+    return stmt
+
+
+def approved_reports_for(committee: Committee, meeting: Meeting | None = None) -> list[Report]:
+    """Approved reports in the committee's scope that are not yet on this meeting's agenda:
+    two queries however many reports the council has."""
+    return db.session.scalars(
+        _approved_in_scope(committee, meeting)
+        .options(defer(Report.content), selectinload(Report.versions).defer(ReportVersion.content))
+        .order_by(Report.title)).all()
+
+
+def report_choices(committee: Committee, meeting: Meeting) -> list[tuple[int, str, int | None]]:
+    """(id, title, latest approved version) of each report the clerk can add to the agenda: one
+    query, and rows rather than reports, as the agenda builder lists only these."""
+    approved = (sa.select(sa.func.max(ReportVersion.number))
+                .where(ReportVersion.report_id == Report.id, ReportVersion.approved_at.is_not(None))
+                .scalar_subquery())
+    stmt = _approved_in_scope(committee, meeting).with_only_columns(Report.id, Report.title, approved)
+    return [tuple(row) for row in db.session.execute(stmt.order_by(Report.title))]
 
 
 def _insert_before_closing(meeting: Meeting, item: AgendaItem) -> None:

@@ -128,7 +128,7 @@ class AgendaPack(Model):
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
-    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     page_count: Mapped[int]
     # The agenda as published (items, page ranges), JSON, for the HTML agenda page.
@@ -153,5 +153,5 @@ class MeetingDocument(Model):
     kind: Mapped[str] = mapped_column(sa.String(20))  # "minutes" or "annex"
     filename: Mapped[str] = mapped_column(sa.String(255))
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     position: Mapped[int] = mapped_column(default=0)

@@ -50,4 +50,4 @@ class AttachmentContent(Model):
     attachment_id: Mapped[int] = mapped_column(
         sa.ForeignKey("attachment.id", ondelete="CASCADE"), unique=True, index=True
     )
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)

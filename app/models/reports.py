@@ -19,7 +19,7 @@ report_plan = sa.Table(
     "report_plan",
     Model.metadata,
     sa.Column("report_id", sa.ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("plan_id", sa.ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("plan_id", sa.ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -129,11 +129,28 @@ def _clerk_tasks(user, tasks: MyTasks, today: date) -> None:
         return
     for meeting in service.meetings_needing_agenda(committees, today):
         tasks.agendas_due.append((meeting, dates.latest_publication_date(meeting.meets_on)))
-    on_agendas = set(db.session.scalars(sa.select(AgendaItem.report_id).where(AgendaItem.report_id.is_not(None))))
-    for committee in db.session.scalars(sa.select(Committee).where(Committee.id.in_(committees))):
-        for report in service.approved_reports_for(committee):
-            if report.id not in on_agendas:
-                tasks.reports_for_agenda.append((committee, report))
+    # Every committee's approved reports that are on no agenda at all, in one query.
+    from app.models import Report
+
+    by_id = {c.id: c for c in db.session.scalars(sa.select(Committee).where(Committee.id.in_(committees))
+                                                 .order_by(Committee.name))}
+    on_no_agenda = ~sa.select(AgendaItem.id).where(AgendaItem.report_id == Report.id).exists()
+    statements = [service._approved_in_scope(committee).where(on_no_agenda)
+                  .with_only_columns(sa.literal(committee.id).label("committee_id"), Report.id, Report.title)
+                  for committee in by_id.values()]
+    if statements:
+        rows = db.session.execute(sa.union_all(*statements) if len(statements) > 1 else statements[0]).all()
+        order = {cid: n for n, cid in enumerate(by_id)}
+        for committee_id, report_id, title in sorted(rows, key=lambda r: (order[r[0]], r[2], r[1])):
+            tasks.reports_for_agenda.append((by_id[committee_id], ReportRow(report_id, title)))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """What My tasks shows of an approved report: its link and title."""
+
+    id: int
+    title: str
 
 
 def _report_tasks(user, tasks: MyTasks) -> None:
@@ -147,7 +164,13 @@ def _report_tasks(user, tasks: MyTasks) -> None:
     tasks.reports_to_finish = list(mine)
     scope = scope_for(user)
     if scope.services(Role.ASSISTANT_DIRECTOR):
+        # Only submitted reports whose plans are all in the person's services (what
+        # approve_report asks), without their content, which My tasks does not show.
+        services = scope.services(Role.ASSISTANT_DIRECTOR)
         submitted = db.session.scalars(
-            sa.select(Report).where(Report.state == ReportState.SUBMITTED).options(selectinload(Report.plans))
+            sa.select(Report).where(Report.state == ReportState.SUBMITTED,
+                                    Report.plans.any(Plan.service_id.in_(services)),
+                                    ~Report.plans.any(Plan.service_id.not_in(services)))
+            .options(selectinload(Report.plans), defer(Report.content))
         ).all()
         tasks.reports_to_approve = [r for r in submitted if r.author_id != user.id and can(user, "approve_report", r)]
