@@ -110,9 +110,21 @@ def register_extensions(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: write-ahead log, enforced foreign keys, and wait rather than fail on a lock."""
+def _connection_settings(dbapi_connection, connection_record):
+    """SQLite: write-ahead log, enforced foreign keys, and wait rather than fail on a lock.
+
+    PostgreSQL: no parallel query. Docket's queries are small and follow indexes; starting
+    parallel workers for one took longer than the query (the dashboard's timeliness query went
+    from 2.7 ms to 12.6 ms when the planner chose it), and on a small server the workers take
+    the cores other requests need (docs/benchmarks.md)."""
     module = type(dbapi_connection).__module__
+    if "psycopg" in module:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+        dbapi_connection.autocommit = autocommit
+        return
     if "sqlite" not in module:
         return
     cursor = dbapi_connection.cursor()

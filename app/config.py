@@ -64,7 +64,6 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "DEVELOPMENT": development,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path, development or testing),
         "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Sessions: signed cookie, idle timeout enforced server-side too.
         "SESSION_IDLE_MINUTES": idle_minutes,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
@@ -96,4 +95,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "").strip(),
     }
     config.update(overrides)
+    # A server database is checked before each use, so that Docket recovers on its own after
+    # the server restarts; a SQLite file needs no check (it cost a query a request).
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} if server else {}
     return config

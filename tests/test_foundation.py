@@ -182,3 +182,16 @@ def test_database_outage_gives_a_503_page(sign_in_as, monkeypatch):
     response = client.c.get("/")
     assert response.status_code == 503
     assert "Sorry, Docket is unavailable" in response.get_data(as_text=True)
+
+
+def test_database_connections_get_docket_settings(app, db):
+    """SQLite enforces foreign keys and keeps a write-ahead log; PostgreSQL runs no parallel
+    query (its workers cost more than Docket's small queries: docs/benchmarks.md)."""
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() in ("wal", "memory")
+            assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+        else:
+            assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+            assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}

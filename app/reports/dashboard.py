@@ -92,10 +92,15 @@ def dashboard_for(user, today: date | None = None) -> dict:
     # The figures are counted by the database, grouped by plan: rows of counts rather than a row
     # (or an object) an update, so the page costs the same for a plan of 10 actions or 300.
     # Only overdue updates, which are listed, are loaded.
-    # The plans' actions are a subquery so that SQLite looks updates up by (action, period)
-    # instead of reading every update of the period in the council.
-    in_plans = (ProgressUpdate.period_id == period.id,
-                ProgressUpdate.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_([p.id for p in plans]))))
+    # Every query below joins the updates to their actions. SQLite looks updates up by (action,
+    # period) only when the plans' actions are a subquery (otherwise it reads every update of the
+    # period in the council); PostgreSQL, given the subquery, reads every action in the council.
+    plan_ids = [p.id for p in plans]
+    if db.session.get_bind().dialect.name == "sqlite":
+        in_plans = (ProgressUpdate.period_id == period.id,
+                    ProgressUpdate.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_(plan_ids))))
+    else:
+        in_plans = (ProgressUpdate.period_id == period.id, Action.plan_id.in_(plan_ids))
     open_states = [UpdateState.DRAFT, UpdateState.RETURNED]
     # Whom an open update waits on is worked out in a subquery, so that the grouping is by its
     # columns (PostgreSQL cannot match an expression with parameters in GROUP BY).
