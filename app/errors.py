@@ -1,7 +1,9 @@
 """Error pages in the same style as every other page, and never a traceback."""
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -15,6 +17,20 @@ MESSAGES = {
     500: ("Sorry, there is a problem with Docket", "Try again later. Nothing you had already saved has been lost."),
     503: ("Sorry, Docket is unavailable", "Docket cannot reach its database just now. Try again in a few minutes: nothing you had already saved has been lost."),
 }
+
+
+WROTE = "docket_wrote"  # set in a session's info once it has written anything
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, flush_context):
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
 
 
 def render_error(status: int, detail: str | None = None):
@@ -48,12 +64,23 @@ def register(app):
         app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, error)
         return render_error(503)
 
+    @app.before_request
+    def note_the_method():
+        g.docket_safe_method = request.method in ("GET", "HEAD")
+
     @app.teardown_appcontext
     def close_database_session(exc):
         """End the request's transaction before Flask-SQLAlchemy's own teardown does (teardowns
         run last-registered first). If the database went away after the page was built, the
         ROLLBACK fails; that must not turn a finished page into a bare 500 from the server."""
         try:
+            session = db.session()
+            if (exc is None and g.get("docket_safe_method") and session.in_transaction()
+                    and not (session.info.get(WROTE) or session.new or session.dirty or session.deleted)):
+                # A request that wrote nothing ends with COMMIT rather than ROLLBACK: the same
+                # for the data, but psycopg discards the connection's prepared statements on
+                # every ROLLBACK, and PostgreSQL would plan every query of every page afresh.
+                session.commit()
             db.session.remove()
         except DBAPIError as error:
             db.session.registry.clear()  # the connection was invalidated; the pool reconnects
