@@ -80,6 +80,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGN_IN_WINDOW_MINUTES": _int("SIGN_IN_WINDOW_MINUTES", 15),
         # Behind a reverse proxy that sets X-Forwarded-* (number of proxies).
         "PROXY_FIX": _int("PROXY_FIX", 0),
+        # Results kept until anything changes (app/cache.py), per app server process; 0 is off.
+        "CACHE_ENTRIES": _int("CACHE_ENTRIES", 512),
         # Uploads: attachments are limited to 10 MB each; this leaves room for the form around them.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 12 * 1024 * 1024,

@@ -722,8 +722,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--pages", default="", help="only these pages (keys: " + ", ".join(p[0] for p in PAGES) + ")")
     parser.add_argument("--skip", default="", help="skip parts: load, pack, import (comma-separated)")
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument profile of each page")
-    parser.add_argument("--out", default=str(RESULTS / "results.json"))
+    parser.add_argument("--out", default=None,
+                        help="results file (default bench/results/results.json, or results-postgres.json)")
     args = parser.parse_args(argv)
+    args.out = args.out or str(RESULTS / ("results-postgres.json" if args.postgres else "results.json"))
     args.pages = [p for p in args.pages.split(",") if p]
     skip = {s for s in args.skip.split(",") if s}
     scales = [float(s) for s in args.scales.split(",") if s]

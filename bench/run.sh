@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark in one command: generate the data sets at two scales, then measure.
 #
-#   bench/run.sh                 # SQLite: 1x and 10x (10x takes ~4 minutes to generate)
+#   bench/run.sh                 # SQLite: 1x and 10x (about 5 minutes in all on 2 cores)
 #   bench/run.sh --quick         # SQLite: 0.1x and 1x
 #   bench/run.sh --postgres      # a throw-away PostgreSQL server (like .ci/run), 1x and 10x
 #   BENCH_SCALES=1,10 bench/run.sh --duration 10 ...   # other bench/run.py options pass through
@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 [[ -x $PY ]] || { echo "No .venv: run bin/setup first" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+# The profiler for --profile (the bench extra of pyproject.toml).
+$PY -c "import pyinstrument" 2>/dev/null || $PY -m pip install --quiet -e ".[bench]"
 
 scales=${BENCH_SCALES:-1,10}
 args=()

@@ -292,3 +292,33 @@ def test_plan_details_edit(demo_client, db, demo):
     db.session.expire_all()
     plan = db.session.get(Plan, demo.id)
     assert str(plan.staff_ftes) == "210.50" and plan.cabinet_member == "Executive Member for Children"
+
+
+def test_plan_page_shows_every_change_at_once_though_its_parts_are_kept(demo_client, db, demo):
+    """The plan page's parts are kept until anything is recorded on the trail (app/cache.py):
+    an edited action, a new risk, a new theme and new plan details all show on the next view,
+    for every filter, and to people who viewed the page before the change."""
+    hos, owner = demo_client(HOS), demo_client(OWNER)
+    for c in (hos, owner):
+        c.get(f"/plans/{demo.id}")
+        c.c.get(f"/plans/{demo.id}?rag=amber", headers={"HX-Request": "true"})
+    css011 = action(db, "CSS011")
+    data = _form(hos.get(f"/actions/{css011.id}/edit"))
+    data.update({"title": "Review the Youth Offending Service offer", "rag": "amber"})
+    assert hos.post(f"/actions/{css011.id}/edit", data).status == 302
+    risk = _form(hos.get(f"/plans/{demo.id}/risks/new"))
+    risk.update({"reference": "2300", "description": "Not enough foster carers", "rag": "red"})
+    assert hos.post(f"/plans/{demo.id}/risks/new", risk).status == 302
+    theme = _form(hos.get(f"/plans/{demo.id}/themes/new"))
+    theme["title"] = "Grow our own carers"
+    assert hos.post(f"/plans/{demo.id}/themes/new", theme).status == 302
+    details = _form(hos.get(f"/plans/{demo.id}/edit"))
+    details["cabinet_member"] = "Executive Member for Children and Young People"
+    assert hos.post(f"/plans/{demo.id}/edit", details).status == 302
+    for c in (hos, owner):
+        text = c.get(f"/plans/{demo.id}").text()
+        for expected in ("Review the Youth Offending Service offer", "Not enough foster carers",
+                         "Grow our own carers", "Executive Member for Children and Young People"):
+            assert expected in text, expected
+        amber = c.c.get(f"/plans/{demo.id}?rag=amber", headers={"HX-Request": "true"})
+        assert "CSS011" in amber.get_data(as_text=True)

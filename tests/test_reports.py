@@ -314,3 +314,24 @@ def test_median_of_counted_values_agrees_with_statistics_median():
     for values in ([1], [1, 2], [5, 1, 3], [2, 2, 2, 9], [0, -3, 7, 7, 7, 100], list(range(31))):
         assert _median(Counter(values)) == median(values), values
     assert _median(Counter()) is None
+
+
+def test_dashboard_figures_are_kept_until_anything_is_recorded_on_the_trail(app, db, demo_period):
+    """The figures are worked out once and kept (app/cache.py) until the next trail event: a
+    sign-off shows on the very next view of the dashboard."""
+    from app import cache
+
+    sign_off_everything(db, demo_period, except_refs=("CSS011", "CSS012"))
+    client = demo_client(app, AD)
+    hits, misses = cache.results.hits, cache.results.misses
+    assert "7 of 9 updates signed off" in client.get("/dashboard").text()
+    assert "7 of 9 updates signed off" in client.get("/dashboard").text()
+    assert (cache.results.hits - hits, cache.results.misses - misses) == (1, 1)
+
+    u = db.session.scalar(sa.select(ProgressUpdate).join(ProgressUpdate.action)
+                          .where(ProgressUpdate.period_id == demo_period.id, Action.reference == "CSS011"))
+    updates.submit(u, {"narrative": "Done", "rag": Rag.GREEN, "key_actions_remaining": "None"}, u.version, u.action.owner)
+    text = client.get("/dashboard").text()
+    assert "7 of 9 updates signed off" in text and "1 update to sign off" in text
+    updates.sign_off(u, u.version, person(db, HOS))
+    assert "8 of 9 updates signed off" in client.get("/dashboard").text()

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
+from app import cache
 from app.extensions import db
 from app.models import (
     Action,
@@ -86,16 +87,22 @@ def dashboard_for(user, today: date | None = None) -> dict:
     period = db.session.scalar(
         sa.select(ReportingPeriod).where(ReportingPeriod.state != PeriodState.PLANNED)
         .order_by(ReportingPeriod.ends_on.desc()).limit(1))
-    rows = []
     if period is None or not plans:
-        return {"period": period, "plans": rows}
+        return {"period": period, "plans": []}
+    plan_ids = tuple(p.id for p in plans)
+    # The figures are kept until anything is recorded on the trail (app/cache.py).
+    figures = cache.results.get(("dashboard", period.id, plan_ids, today), lambda: _figures(plan_ids, period, today))
+    return {"period": period, "plans": [dict(plan=plan, **figures[plan.id]) for plan in plans]}
+
+
+def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) -> dict[int, dict]:
+    """Each plan's figures for the period, as plain data."""
     # The figures are counted by the database, grouped by plan: rows of counts rather than a row
     # (or an object) an update, so the page costs the same for a plan of 10 actions or 300.
     # Only overdue updates, which are listed, are loaded.
     # Every query below joins the updates to their actions. SQLite looks updates up by (action,
     # period) only when the plans' actions are a subquery (otherwise it reads every update of the
     # period in the council); PostgreSQL, given the subquery, reads every action in the council.
-    plan_ids = [p.id for p in plans]
     if db.session.get_bind().dialect.name == "sqlite":
         in_plans = (ProgressUpdate.period_id == period.id,
                     ProgressUpdate.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_(plan_ids))))
@@ -150,12 +157,13 @@ def dashboard_for(user, today: date | None = None) -> dict:
         sa.select(report_plan.c.plan_id, Report.title, Report.state, User.name.label("author_name"),
                   first_approved.label("approved_at"))
         .join(Report, Report.id == report_plan.c.report_id).outerjoin(User, Report.author_id == User.id)
-        .where(Report.period_id == period.id, report_plan.c.plan_id.in_([p.id for p in plans]))
+        .where(Report.period_id == period.id, report_plan.c.plan_id.in_(plan_ids))
         .order_by(Report.id)
     ):
         reports[row.plan_id].append(row)
-    for plan in plans:
-        items = by_plan.get(plan.id, [])
+    out = {}
+    for plan_id in plan_ids:
+        items = by_plan.get(plan_id, [])
         total = sum(n for *_, n in items)
         mix = Counter()
         owners = Counter()
@@ -167,30 +175,30 @@ def dashboard_for(user, today: date | None = None) -> dict:
                 submitted += n
             elif state in open_states:
                 owners[owner_name or "No owner"] += n
-        overdue = [u for u in late if u.plan_id == plan.id]
+        overdue = [u for u in late if u.plan_id == plan_id]
         waiting = []
         for name, n in sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])):
             waiting.append((name, f"{n} update{'s' if n != 1 else ''} to write"))
         if submitted:
             waiting.append(("Head of Service", f"{submitted} update{'s' if submitted != 1 else ''} to sign off"))
-        plan_reports = reports.get(plan.id, [])
+        plan_reports = reports.get(plan_id, [])
         for r in plan_reports:
             if r.state == ReportState.SUBMITTED:
                 waiting.append(("Assistant Director", f"report “{r.title}” to approve"))
             elif r.state in (ReportState.DRAFT, ReportState.RETURNED):
                 waiting.append((r.author_name if r.author_name is not None else "Author", f"report “{r.title}” to finish"))
         to_approve = [d for d in (_days(r.approved_at, period.ends_on) for r in plan_reports) if d is not None]
-        plan_days = days_by_plan[plan.id]
+        plan_days = days_by_plan[plan_id]
         signed = sum(mix.values())
-        rows.append({
-            "plan": plan, "total": total, "signed": signed,
+        out[plan_id] = {
+            "total": total, "signed": signed,
             "mix": [{"rag": r.value, "label": r.label, "count": mix.get(r.value, 0)} for r in RAGS],
             "overdue": overdue, "waiting": waiting,
             "timeliness": [("Period end to submission", _median(plan_days["submitted"])),
                            ("Period end to sign-off", _median(plan_days["signed"])),
                            ("Period end to report approval", _median(Counter(to_approve)))],
-        })
-    return {"period": period, "plans": rows}
+        }
+    return out
 
 
 @bp.route("/dashboard")
