@@ -163,6 +163,8 @@ def test_the_whole_update_journey_with_trail_and_notifications(app, db, world, s
     db.session.expire_all()
     signed = db.session.get(ProgressUpdate, update.id)
     assert signed.state == UpdateState.SIGNED_OFF
+    # My tasks is kept until anything is recorded on the trail: the sign-off shows at once.
+    assert "Waiting for your sign-off" not in hos.get("/").text()
     assert signed.action.rag == Rag.RED  # the action's current RAG follows its signed-off update
     assert trail_verbs(db, signed) == ["update_drafted", "update_submitted", "update_returned",
                                        "update_resubmitted", "update_signed_off"]

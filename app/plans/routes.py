@@ -4,8 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import render_template, request
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import cache

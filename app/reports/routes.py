@@ -8,10 +8,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app import cache
 from app.extensions import db
 from app.forms import ChoiceField, VersionField
 from app.htmx import wants_partial
@@ -104,11 +106,11 @@ def new():
     return render_template("reports/new.html", form=form), 200 if request.method == "GET" else 400
 
 
-def _context(report, data=None, version=None):
+def _context(report, data=None, version=None, with_trail=True):
     data = data if data is not None else service.get_content(report)
     trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
                                                            TrailEvent.object_id == report.id)
-                               .order_by(TrailEvent.seq.desc())).all()
+                               .order_by(TrailEvent.seq.desc())).all() if with_trail else []
     return dict(report=report, data=data, sections=C.numbered_sections(data), implications=C.IMPLICATIONS,
                 committee_name=service.committee_name(report),
                 abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
@@ -119,10 +121,20 @@ def _context(report, data=None, version=None):
 @bp.route("/reports/<int:report_id>")
 @permission_required("view_report", Report)
 def show(report):
-    ctx = _context(report)
-    ctx.update(can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
-               comment_error=None)
-    return render_template("reports/show.html", **ctx)
+    """The report page. The report itself, rendered, is kept until anything is recorded on the
+    trail (app/cache.py); the rest of the page (what this person may do, the versions, the
+    trail) is read each time."""
+    def document():
+        return Markup(render_template("reports/_document.html", title_tag="p", **_context(report, with_trail=False)))
+
+    trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
+                                                           TrailEvent.object_id == report.id)
+                               .order_by(TrailEvent.seq.desc())).all()
+    return render_template(
+        "reports/show.html", report=report, trail=trail, comment_error=None,
+        approved=[v for v in report.versions if v.approved_at is not None],
+        can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
+        document=cache.results.get(("report document", report.id, report.version), document))
 
 
 def _back(report):
