@@ -184,7 +184,8 @@ def signed_in_client(app, summary: dict, who: str):
 
 
 def count_queries(app, summary: dict) -> dict:
-    """Queries for each page's second request (the first warms up the templates)."""
+    """Queries for each page's first view, which works everything out (as the first view after
+    any change does), and for its second, which finds what app/cache.py kept."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -194,6 +195,8 @@ def count_queries(app, summary: dict) -> dict:
     def listener(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    from app import cache
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", listener)
@@ -202,14 +205,17 @@ def count_queries(app, summary: dict) -> dict:
         for key, title, who, template in PAGES + REFERENCE_PAGES + EXTRA_PAGES:
             client = signed_in_client(app, summary, who)
             path = page_path(template, summary)
+            cache.results.clear()  # the first view works everything out, as after any change
+            statements.clear()
             first = client.get(path)
+            first_queries = len(statements)
             statements.clear()
             started = time.perf_counter()
             response = client.get(path)
             elapsed = time.perf_counter() - started
             shapes = Counter(re.sub(r"\s+", " ", s)[:120] for s in statements)
             out[key] = {"path": path, "status": response.status_code, "first_status": first.status_code,
-                        "queries": len(statements), "bytes": len(response.data), "ms_in_process": round(elapsed * 1000, 1),
+                        "queries": len(statements), "queries_first": first_queries, "bytes": len(response.data), "ms_in_process": round(elapsed * 1000, 1),
                         "repeated": [[n, s] for s, n in shapes.most_common(3) if n > 1]}
     finally:
         event.remove(engine, "before_cursor_execute", listener)
@@ -256,11 +262,14 @@ def profile_pages(app, summary: dict, keys: list[str]) -> list[str]:
         client = signed_in_client(app, summary, who)
         path = page_path(template, summary)
         client.get(path)
+        # With nothing kept (CACHE_ENTRIES=0): the profile shows the work of a page.
+        kept, app.config["CACHE_ENTRIES"] = app.config["CACHE_ENTRIES"], 0
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for _ in range(20):
             client.get(path)
         profiler.stop()
+        app.config["CACHE_ENTRIES"] = kept
         target = RESULTS / f"profile-{key}.txt"
         shares = categorise(profiler)
         target.write_text("Time by layer: " + ", ".join(f"{n} {v}%" for n, v in shares.items()) + "\n"
@@ -634,6 +643,29 @@ def load_test(url: str, summary: dict, args) -> dict:
         docket.stop()
         if ceiling:
             ceiling.stop()
+    if args.uncached:
+        # Every request works its page out: what the first view after a change costs (no result
+        # kept, CACHE_ENTRIES=0), measured the same way.
+        docket = Gunicorn("wsgi:app", {**env, "CACHE_ENTRIES": "0"}, name="docket-uncached")
+        try:
+            docket.wait("/sign-in")
+            sessions = {}
+            for key, title, who, template in PAGES + REFERENCE_PAGES:
+                if key not in results:
+                    continue
+                if who not in sessions:
+                    sessions[who] = http_sign_in(docket.base, summary["people"][who], summary["password"])
+                cookie, _ = sessions[who]
+                log(f"  {title}: Docket, nothing kept")
+                u = measured(docket, docket.base + page_path(template, summary), cookie, args.duration,
+                             args.connections, args.warmup)
+                log(f"    {u['rps']} req/s, p50 {u['p50_ms']} ms, p95 {u['p95_ms']} ms, "
+                    f"{u['server_cpu_ms_per_request']} ms CPU/request")
+                if any(u["errors"].values()):
+                    results[key]["problems"].append(f"errors with nothing kept {u['errors']}")
+                results[key]["uncached"] = u
+        finally:
+            docket.stop()
     return results
 
 
@@ -650,42 +682,60 @@ def markdown(results: dict) -> str:
              f"{results['machine']['backend']}, {results['when']}.", ""]
     load = results.get("load")
     q = results["queries"]
-    head = ["Page", *(f"queries {s}" for s in scales)]
+
+    def queries(scale, key):
+        r = q[scale][key]
+        return f"{r.get('queries_first', r['queries'])} / {r['queries']}"
+
+    head = ["Page", *(f"queries {s} (first / kept)" for s in scales)]
     if load:
-        head += ["p50 ms", "p95 ms", "p99 ms", "req/s", "ceiling req/s", "ratio", "CPU ms/req", "others' CPU"]
+        head += ["p50 ms", "p95 ms", "p99 ms", "req/s", "ceiling req/s", "ratio", "CPU ms/req",
+                 "nothing kept: p50 ms", "p95 ms", "req/s", "CPU ms/req", "others' CPU"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
+
+    def cpu(d):
+        return f"{d['server_cpu_ms_per_request']:g}" + (
+            f" + {d['database_cpu_ms_per_request']:g} db" if "database_cpu_ms_per_request" in d else "")
+
     for key, title, who, template in PAGES + REFERENCE_PAGES + EXTRA_PAGES:
         if key not in q[primary]:
             continue
-        row = [title] + [str(q[s][key]["queries"]) for s in scales]
+        row = [title] + [queries(s, key) for s in scales]
         if load and key in load:
-            d, c = load[key]["docket"], load[key]["ceiling"]
+            d, c, u = load[key]["docket"], load[key]["ceiling"], load[key].get("uncached")
             row += [f"{d['p50_ms']:g}", f"{d['p95_ms']:g}", f"{d['p99_ms']:g}", f"{d['rps']:g}", f"{c['rps']:g}",
-                    f"{load[key]['ratio']:.2f}", f"{d['server_cpu_ms_per_request']:g}"
-                    + (f" + {d['database_cpu_ms_per_request']:g} db" if "database_cpu_ms_per_request" in d else ""),
-                    f"{d['other_cpu_cores']:g}"]
+                    f"{load[key]['ratio']:.2f}", cpu(d)]
+            row += ([f"{u['p50_ms']:g}", f"{u['p95_ms']:g}", f"{u['rps']:g}", cpu(u)] if u else [""] * 4)
+            row += [f"{d['other_cpu_cores']:g}"]
         elif load:
-            row += [""] * 8
+            row += [""] * 12
         lines.append("| " + " | ".join(row) + " |")
-    if load:
-        lines += ["", "CPU ms/req: CPU time of the gunicorn workers per request (+ the PostgreSQL server's, when the "
-                      "benchmark runs its own). Others' CPU: cores used by other processes on the machine (not "
-                      "Docket, its database or wrk) during the Docket run."]
+    lines += ["", "Queries: the first view works everything out (as the first view after any change does); "
+                  "the second finds what app/cache.py kept. Load: 20 connections for "
+                  f"{results['duration_s']:g} s a run; the first figures are with results kept (the steady "
+                  "state), the \"nothing kept\" ones with CACHE_ENTRIES=0, so that every request works its page "
+                  "out. CPU ms/req: CPU time of the gunicorn workers per request (+ the PostgreSQL server's, when "
+                  "the benchmark runs its own). Others' CPU: cores used by other processes on the machine (not "
+                  "Docket, its database or wrk) during the Docket run." if load else ""]
     lines.append("")
     lines.append("| Target | Result | |")
     lines.append("|---|---|---|")
     for key, title, who, template in PAGES:
         if key not in q[primary]:
             continue
-        counts = [q[s][key]["queries"] for s in scales]
+        firsts = [q[s][key].get("queries_first", q[s][key]["queries"]) for s in scales]
+        kept = [q[s][key]["queries"] for s in scales]
+        ok = max(firsts + kept) <= TARGETS["queries"] and len(set(firsts)) == 1 and len(set(kept)) == 1
         lines.append(f"| {title}: ≤ {TARGETS['queries']} queries, equal at {' and '.join(scales)} | "
-                     f"{' / '.join(map(str, counts))} | "
-                     f"{verdict(max(counts) <= TARGETS['queries'] and len(set(counts)) == 1)} |")
+                     f"first {' / '.join(map(str, firsts))}; kept {' / '.join(map(str, kept))} | {verdict(ok)} |")
         if load and key in load:
-            d = load[key]["docket"]
+            d, u = load[key]["docket"], load[key].get("uncached")
             lines.append(f"| {title}: p95 ≤ {TARGETS['p95_ms']} ms at {results['connections']} connections | "
                          f"{d['p95_ms']:g} ms | {verdict(d['p95_ms'] <= TARGETS['p95_ms'])} |")
+            if u:
+                lines.append(f"| {title}: the same with nothing kept | {u['p95_ms']:g} ms | "
+                             f"{verdict(u['p95_ms'] <= TARGETS['p95_ms'])} |")
             lines.append(f"| {title}: throughput ≥ half the ceiling | {load[key]['ratio']:.2f} | "
                          f"{verdict(load[key]['ratio'] >= TARGETS['throughput_ratio'])} |")
     if results.get("pack"):
@@ -722,6 +772,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--pages", default="", help="only these pages (keys: " + ", ".join(p[0] for p in PAGES) + ")")
     parser.add_argument("--skip", default="", help="skip parts: load, pack, import (comma-separated)")
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument profile of each page")
+    parser.add_argument("--no-uncached", dest="uncached", action="store_false",
+                        help="skip the second load run with nothing kept (CACHE_ENTRIES=0)")
     parser.add_argument("--out", default=None,
                         help="results file (default bench/results/results.json, or results-postgres.json)")
     args = parser.parse_args(argv)

@@ -1,8 +1,12 @@
 """The sign-off queue: submitted updates and values for the Head of Service's services, read
 in place and signed off one at a time or several at once."""
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from app import cache
 from app.extensions import db
 from app.htmx import wants_partial
 from app.models import IndicatorValue, ProgressUpdate
@@ -13,11 +17,24 @@ from app.updates.queries import sign_off_queue
 MODELS = {"update": ProgressUpdate, "value": IndicatorValue}
 
 
+@dataclass(frozen=True)
+class Queue:
+    waiting: int
+    tables: Markup  # rendered; the form and its token are rendered around them each time
+
+
 @bp.route("/sign-off", methods=["GET"])
 @permission_required("view_sign_off_queue")
 def queue():
-    updates, values = sign_off_queue(current_user)
-    return render_template("updates/queue.html", updates=updates, values=values)
+    """The queue, kept until anything is recorded on the trail (app/cache.py)."""
+    user = current_user._get_current_object()
+
+    def make():
+        updates, values = sign_off_queue(user)
+        return Queue(len(updates) + len(values),
+                     Markup(render_template("updates/_queue_tables.html", updates=updates, values=values)))
+
+    return render_template("updates/queue.html", queue=cache.results.get(("sign-off queue", user.id), make))
 
 
 @bp.route("/sign-off/<kind>/<int:obj_id>", methods=["GET"])
