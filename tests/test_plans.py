@@ -120,6 +120,10 @@ def test_long_lists_are_paginated(demo_client, db, demo):
     second = client.get(f"/plans/{demo.id}?page=2")
     assert "page 2 of 2" in second.text()
     assert not set(refs(first)) & set(refs(second))
+    past_the_end = client.get(f"/plans/{demo.id}?page=99")  # an old bookmark: the last page
+    assert "Showing 25 of 50 actions (page 2 of 2)" in past_the_end.text()
+    assert refs(past_the_end) == refs(second)
+    assert "No actions match these filters." in client.get(f"/plans/{demo.id}?q=nothing-like-this&page=3").text()
 
 
 def test_action_page_shows_every_field_and_milestones(demo_client, db, demo):

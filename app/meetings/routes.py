@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovT
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app import cache
 from app.extensions import db
 from app.forms import UKDateField
 from app.meetings import bp, dates, service
@@ -243,9 +244,12 @@ def agenda(meeting):
     items = service.items_of(meeting)
     documents = db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)
                                    .order_by(MeetingDocument.id)).all()
+    # The reports that can be added are kept until anything is recorded on the trail (app/cache.py).
+    reports = cache.results.get(("agenda report choices", meeting.id),
+                                lambda: service.report_choices(meeting.committee, meeting))
     return render_template(
         "meetings/agenda.html", meeting=meeting, items=items, documents=documents,
-        reports=service.report_choices(meeting.committee, meeting), packs=service.packs_of(meeting),
+        reports=reports, packs=service.packs_of(meeting),
         check=service.publication_check(meeting), dates=dates, time_text=_time_text,
         moved=request.args.get("moved", type=int), moved_dir=request.args.get("dir"), errors={}, typed={})
 

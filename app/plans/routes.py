@@ -37,7 +37,17 @@ Choice = namedtuple("Choice", "id title")
 Owner = namedtuple("Owner", "id name job_title")
 
 
+def _load_plan(plan: Plan) -> Plan:
+    """The plan with its service, directorate and themes, in one query rather than one each
+    (and none if this request has them already)."""
+    if {"service", "themes"} & sa.inspect(plan).unloaded:
+        db.session.scalars(sa.select(Plan).where(Plan.id == plan.id).options(
+            joinedload(Plan.service).joinedload(Service.directorate), joinedload(Plan.themes))).unique().one()
+    return plan
+
+
 def _plan_facts(plan: Plan) -> PlanFacts:
+    plan = _load_plan(plan)
     return PlanFacts(plan.service.name, plan.title, tuple(Choice(t.id, t.title) for t in plan.themes),
                      tuple(Owner(u.id, u.name, u.job_title) for u in owners_in_plan(plan)))
 
@@ -56,10 +66,7 @@ def show(plan):
     can_edit = can(current_user, "edit_plan", plan)
 
     def header():
-        # The plan itself (service, directorate, themes) in one query rather than one each.
-        db.session.scalars(sa.select(Plan).where(Plan.id == plan.id).options(
-            joinedload(Plan.service).joinedload(Service.directorate), joinedload(Plan.themes))).unique().one()
-        return Markup(render_template("plans/_plan_header.html", plan=plan, can_edit=can_edit))
+        return Markup(render_template("plans/_plan_header.html", plan=_load_plan(plan), can_edit=can_edit))
 
     def tables():
         risks = db.session.scalars(sa.select(Risk).where(Risk.plan_id == plan.id).options(joinedload(Risk.owner))
