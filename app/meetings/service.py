@@ -241,7 +241,6 @@ def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason
     """Build the pack and publish it as the next version. Nothing is stored if any step fails."""
     from app.meetings.pack import PackItem, PackMeeting, build_pack
     from app.reports.pdf import render_pdf
-    from app.reports.service import get_content
 
     today = today or date.today()
     items = items_of(meeting)

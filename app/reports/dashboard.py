@@ -8,7 +8,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import cache
 from app.extensions import db

@@ -17,7 +17,7 @@ from app import cache
 from app.extensions import db
 from app.forms import ChoiceField, VersionField
 from app.htmx import wants_partial
-from app.models import Plan, Report, ReportingPeriod, ReportVersion, Role, TrailEvent, User
+from app.models import Plan, Report, ReportingPeriod, Role, TrailEvent, User
 from app.permissions import can, permission_required, scope_for
 from app.reports import bp, service
 from app.reports import content as C
