@@ -36,21 +36,33 @@ def database_url(instance_path: str) -> str:
     return url
 
 
-def _secret_key(instance_path: str, development: bool) -> str:
-    key = os.environ.get("SECRET_KEY", "").strip()
+def _key(name: str, instance_path: str, development: bool, why: str) -> str:
+    """A secret from the environment; in development only, one random key kept in the instance
+    folder (`dev-<name>`), so that it survives a restart."""
+    key = os.environ.get(name, "").strip()
     if key:
         return key
     if not development:
-        raise ConfigError(
-            "SECRET_KEY is not set. Set it to a long random string "
-            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
-        )
-    # Development only: keep one random key in the instance folder so that
-    # sessions survive a restart.
-    path = Path(instance_path) / "dev-secret-key"
+        raise ConfigError(f"{name} is not set. {why}")
+    path = Path(instance_path) / ("dev-" + name.lower().replace("_", "-"))
     if not path.exists():
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _secret_key(instance_path: str, development: bool) -> str:
+    return _key("SECRET_KEY", instance_path, development,
+                "Set it to a long random string "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))').")
+
+
+def _trail_key(instance_path: str, development: bool) -> str:
+    """The secret that keys the trail's chain (HMAC-SHA256). Kept outside the database, so that
+    someone who can change the database cannot write a chain that verifies."""
+    return _key("TRAIL_KEY", instance_path, development,
+                "Set it to a long random string, different from SECRET_KEY "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))'), and keep "
+                "a copy somewhere safe: without it the trail cannot be checked.")
 
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
@@ -64,6 +76,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "DEVELOPMENT": development,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path, development or testing),
         "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path),
+        # Keys the trail's hash chain (app/trail/service.py); never stored in the database.
+        "TRAIL_KEY": overrides.get("TRAIL_KEY") or _trail_key(instance_path, development or testing),
         # Sessions: signed cookie, idle timeout enforced server-side too.
         "SESSION_IDLE_MINUTES": idle_minutes,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
@@ -75,8 +89,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # CSRF tokens last as long as the session, so a slow form never expires.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
-        # Sign-in throttling: this many failures for one e-mail address in the window.
+        # Sign-in throttling (app/auth/throttle.py): this many failures for one e-mail address
+        # from one source address in the window refuse that address for that account; this
+        # many failures from one source address for any accounts refuse the source.
         "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_MAX_FAILURES_PER_SOURCE": _int("SIGN_IN_MAX_FAILURES_PER_SOURCE", 30),
         "SIGN_IN_WINDOW_MINUTES": _int("SIGN_IN_WINDOW_MINUTES", 15),
         # Behind a reverse proxy that sets X-Forwarded-* (number of proxies).
         "PROXY_FIX": _int("PROXY_FIX", 0),

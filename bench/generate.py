@@ -728,7 +728,8 @@ def fresh_database(url: str):
             Path(str(path) + suffix).unlink(missing_ok=True)
     from app import create_app
 
-    app = create_app({"SECRET_KEY": "bench-generate", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SECRET_KEY": "bench-generate", "TRAIL_KEY": "docket-benchmark-trail-key-not-secret",
+                      "SQLALCHEMY_DATABASE_URI": url})  # bench/run.py's TRAIL_KEY
     with app.app_context():
         from flask_migrate import upgrade
 

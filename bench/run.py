@@ -70,6 +70,7 @@ EXTRA_PAGES = [
 TARGETS = {"p95_ms": 100, "queries": 12, "throughput_ratio": 0.5, "pack_s": 3.0, "import_s": 2.0}
 GUNICORN_ARGS = ["--workers", "4"]  # the README's deployment; the same for Docket and the ceiling
 SECRET_KEY = "docket-benchmark-not-secret"
+TRAIL_KEY = "docket-benchmark-trail-key-not-secret"  # bench/generate.py keys its trail with it too
 
 
 def log(message: str) -> None:
@@ -171,7 +172,7 @@ def make_app(url: str, storage: str):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
 
-    return create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+    return create_app({"SECRET_KEY": SECRET_KEY, "TRAIL_KEY": TRAIL_KEY, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                        "STORAGE_DIR": storage})
 
 
@@ -598,7 +599,7 @@ def load_test(url: str, summary: dict, args) -> dict:
     pages_dir = RESULTS / "pages"
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)
-    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "DOCKET_DEV": "", "FLASK_DEBUG": ""}
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "TRAIL_KEY": TRAIL_KEY, "DOCKET_DEV": "", "FLASK_DEBUG": ""}
     docket = Gunicorn("wsgi:app", env, name="docket")
     ceiling = None
     results = {}

@@ -18,6 +18,10 @@ from app.models import GENESIS_HASH, Role, ScopeKind, TrailHead
 
 TEST_PASSWORD = "correct horse battery"
 
+# The trail's key (TRAIL_KEY is required outside development): set in the environment, so that
+# every app a test makes, and every server a browser test starts, keys the chain alike.
+os.environ.setdefault("TRAIL_KEY", "test-trail-key")
+
 
 def _database_url(tmp_dir: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL", "").strip()

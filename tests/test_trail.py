@@ -133,3 +133,190 @@ def test_concurrent_writers_never_fork_the_chain(app, db, people):
     assert db.session.scalar(sa.select(sa.func.count()).where(TrailEvent.verb == "concurrent_test")) == 40
     checked, problem = verify()
     assert problem is None, str(problem)
+
+
+# --- a keyed chain, anchors, and an emptied trail ------------------------------------------------
+
+def _rewrite_chain(db, hasher, edit=None):
+    """What someone with database access does: change events, recompute every hash, move the head."""
+    from app.models import GENESIS_HASH
+
+    db.session.expire_all()
+    events = db.session.scalars(sa.select(TrailEvent).order_by(TrailEvent.seq)).all()
+    if edit:
+        edit(events)
+    prev = GENESIS_HASH
+    for event in events:
+        event.prev_hash = prev
+        event.hash = hasher(prev, event)
+        prev = event.hash
+    db.session.get(TrailHead, 1).last_hash = prev
+    db.session.commit()
+
+
+def _forge_comment(events):
+    events[3].comment = "forged"
+
+
+def test_a_chain_recomputed_with_plain_sha256_is_caught(app, db, trail):
+    from app.trail.service import unkeyed_hash
+
+    _rewrite_chain(db, unkeyed_hash, _forge_comment)
+    result = run_cli(app, "trail", "verify")
+    assert result.exit_code == 1
+    assert "event 1 (id" in result.output and "made without the trail key" in result.output
+
+
+def test_a_chain_recomputed_with_another_key_is_caught(app, db, trail):
+    from app.trail.service import event_hash
+
+    _rewrite_chain(db, lambda prev, event: event_hash(prev, event, key="a guessed key"), _forge_comment)
+    result = run_cli(app, "trail", "verify")
+    assert result.exit_code == 1
+    assert "event 1 (id" in result.output and "no longer match its hash" in result.output
+
+
+def test_an_emptied_trail_on_a_database_with_people_is_a_failure(app, db, trail):
+    _raw(db, "DELETE FROM trail_event")
+    _raw(db, "UPDATE trail_head SET last_seq = 0, last_hash = :h", h="0" * 64)
+    result = run_cli(app, "trail", "verify")
+    assert result.exit_code == 1
+    assert "it is empty, but the database holds 6 people and 0 plans" in result.output
+
+
+def anchor_of(app) -> str:
+    result = run_cli(app, "trail", "anchor")
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def test_anchor_prints_the_heads_position_and_hash(app, db, trail):
+    line = anchor_of(app)
+    head = db.session.get(TrailHead, 1)
+    assert line == f"{head.last_seq}:{head.last_hash}" == f"{trail[-1].seq}:{trail[-1].hash}"
+    result = run_cli(app, "trail", "verify", "--anchor", line)
+    assert result.exit_code == 0, result.output
+    assert f"Event {trail[-1].seq} matches the anchor." in result.output
+
+
+def test_anchor_refuses_an_empty_or_broken_trail(app, db, trail):
+    _raw(db, "UPDATE trail_event SET comment = 'x' WHERE id = :id", id=trail[2].id)
+    result = run_cli(app, "trail", "anchor")
+    assert result.exit_code == 1 and "No anchor" in result.output and result.stdout == ""
+
+
+def test_a_removed_tail_with_the_head_moved_back_is_caught_by_the_anchor(app, db, trail):
+    line = anchor_of(app)
+    last_seq, keep_seq, keep_hash = trail[-1].seq, trail[-3].seq, trail[-3].hash
+    _raw(db, "DELETE FROM trail_event WHERE seq > :s", s=keep_seq)
+    _raw(db, "UPDATE trail_head SET last_seq = :s, last_hash = :h", s=keep_seq, h=keep_hash)
+    # Without an anchor this cannot be told from a trail that simply ends here (README).
+    assert run_cli(app, "trail", "verify").exit_code == 0
+    result = run_cli(app, "trail", "verify", "--anchor", line)
+    assert result.exit_code == 1
+    assert f"the anchor names event {last_seq}, but the trail ends at event {keep_seq}" in result.output
+
+
+def test_a_chain_rewritten_with_the_key_is_caught_by_the_anchor(app, db, trail):
+    """Someone with both the database and the key can rewrite the chain; an anchor kept
+    elsewhere still shows it."""
+    from app.trail.service import event_hash
+
+    line = anchor_of(app)
+    _rewrite_chain(db, event_hash, _forge_comment)
+    assert run_cli(app, "trail", "verify").exit_code == 0
+    result = run_cli(app, "trail", "verify", "--anchor", line)
+    assert result.exit_code == 1
+    assert f"event {trail[-1].seq} (id {trail[-1].id}): the anchor says this event's hash is" in result.output
+
+
+@pytest.mark.parametrize("bad", ["12", "x:abc", "0:" + "a" * 64, "3:" + "z" * 64, "3:abc"])
+def test_a_malformed_anchor_is_refused_plainly(app, db, trail, bad):
+    result = run_cli(app, "trail", "verify", "--anchor", bad)
+    assert result.exit_code == 2
+    assert "Invalid value for '--anchor'" in result.output
+
+
+# --- a trail written before the chain was keyed ----------------------------------------------
+
+@pytest.fixture()
+def legacy_trail(app, db, people, trail):
+    """A database from before 0009: its events chained with plain SHA-256; then, after the
+    upgrade, Docket appends a keyed event to it."""
+    from app.trail.service import unkeyed_hash
+
+    _rewrite_chain(db, unkeyed_hash)
+    record("update_submitted", people["hos"], actor=people["admin"])
+    db.session.commit()
+    return [(e.seq, e.id) for e in trail]
+
+
+def test_an_unkeyed_trail_is_reported_with_what_to_do(app, legacy_trail):
+    result = run_cli(app, "trail", "verify")
+    assert result.exit_code == 1
+    assert "event 1 (id" in result.output and "flask trail rekey" in result.output
+
+
+def test_rekey_keys_an_upgraded_trail_once(app, db, legacy_trail):
+    old_head = db.session.get(TrailHead, 1).last_hash
+    result = run_cli(app, "trail", "rekey", "--yes")
+    assert result.exit_code == 0, result.output
+    total = len(legacy_trail) + 1
+    assert f"Trail rekeyed: {total} events checked, {len(legacy_trail)} of them made without the key" in result.output
+    assert run_cli(app, "trail", "verify").exit_code == 0
+    db.session.expire_all()
+    rekeyed = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.verb == "trail_rekeyed")).one()
+    assert old_head in rekeyed.data
+    # The anchor it prints is the new head.
+    head = db.session.get(TrailHead, 1)
+    assert f"New anchor: {head.last_seq}:{head.last_hash}" in result.output
+    again = run_cli(app, "trail", "rekey", "--yes")
+    assert again.exit_code == 1 and "rekeyed before" in again.output
+
+
+def test_rekey_refuses_a_broken_old_chain(app, db, legacy_trail):
+    seq, event_id = legacy_trail[2]
+    _raw(db, "UPDATE trail_event SET comment = 'x' WHERE id = :id", id=event_id)
+    result = run_cli(app, "trail", "rekey", "--yes")
+    assert result.exit_code == 1
+    assert f"Event {seq} (id {event_id}) no longer matches its hash" in result.output
+    assert run_cli(app, "trail", "verify").exit_code == 1  # nothing was rewritten
+
+
+def test_rekey_refuses_unkeyed_events_after_keyed_ones(app, db, trail):
+    from app.trail.service import unkeyed_hash
+
+    def unkey_the_tail(prev, event):
+        from app.trail.service import event_hash
+
+        return unkeyed_hash(prev, event) if event.seq > trail[5].seq else event_hash(prev, event)
+
+    _rewrite_chain(db, unkey_the_tail)
+    result = run_cli(app, "trail", "rekey", "--yes")
+    assert result.exit_code == 1
+    assert "is unkeyed but comes after keyed event 1" in result.output
+
+
+def test_rekey_of_a_keyed_trail_does_nothing(app, db, trail):
+    result = run_cli(app, "trail", "rekey", "--yes")
+    assert result.exit_code == 1 and "already keyed" in result.output
+
+
+# --- TRAIL_KEY is required outside development ------------------------------------------------
+
+def test_trail_key_is_required_outside_development(tmp_path, monkeypatch):
+    from app import config
+
+    monkeypatch.delenv("TRAIL_KEY", raising=False)
+    with pytest.raises(config.ConfigError, match="TRAIL_KEY is not set"):
+        config.load(str(tmp_path), {"DEVELOPMENT": False, "SECRET_KEY": "s"})
+
+
+def test_in_development_the_trail_key_is_kept_in_the_instance_folder(tmp_path, monkeypatch):
+    from app import config
+
+    monkeypatch.delenv("TRAIL_KEY", raising=False)
+    first = config.load(str(tmp_path), {"DEVELOPMENT": True, "SECRET_KEY": "s"})["TRAIL_KEY"]
+    again = config.load(str(tmp_path), {"DEVELOPMENT": True, "SECRET_KEY": "s"})["TRAIL_KEY"]
+    assert first == again == (tmp_path / "dev-trail-key").read_text().strip()
+    assert len(first) == 64

@@ -117,6 +117,8 @@ class SignInFailure(Model):
     """A failed sign-in, kept to throttle guessing (shared by every app server)."""
 
     __tablename__ = "sign_in_failure"
+    # Counted by source address and email address, and by source address alone (app/auth/throttle.py).
+    __table_args__ = (sa.Index("ix_sign_in_failure_ip_address_occurred_at", "ip_address", "occurred_at"),)
 
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))

@@ -34,6 +34,24 @@ def create(email, name, job_title, password):
     click.echo(f"Created {user.name} <{user.email}>.")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for if not given).")
+def set_password(email, password):
+    """Give the person with EMAIL a new password; every session they had ends."""
+    from app.auth.service import PasswordRejected, change_password
+
+    user = _user(email)
+    try:
+        change_password(user, password)
+        db.session.commit()
+    except PasswordRejected as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Set a new password for {user.name} <{user.email}>; they are signed out everywhere.")
+
+
 ROLE_NAMES = [r.value for r in Role]
 SCOPE_NAMES = [k.value for k in ScopeKind]
 

@@ -4,7 +4,7 @@ import secrets
 import sqlalchemy as sa
 
 from app.auth.passwords import hash_password, password_problem
-from app.auth.service import normalise_email
+from app.auth.service import new_session_token, normalise_email
 from app.extensions import db
 from app.models import (
     ROLE_SCOPES,
@@ -78,6 +78,7 @@ def grant_role(user: User, role: Role, scope_kind: ScopeKind, scope=None, actor=
     )
     db.session.add(assignment)
     db.session.flush()
+    new_session_token(user)  # what the person may do changed: their sessions start again
     record(
         "role_granted", user, actor=actor,
         data={"role": role.value, "scope": scope_kind.value, "scope_name": scope.name if scope else "everything"},
@@ -89,4 +90,5 @@ def revoke_role(assignment: RoleAssignment, actor=None) -> None:
     user = assignment.user
     data = {"role": assignment.role.value, "scope": assignment.scope_kind.value, "scope_name": assignment.scope_label}
     db.session.delete(assignment)
+    new_session_token(user)  # a copied cookie must not keep the role that was taken away
     record("role_revoked", user, actor=actor, data=data)

@@ -17,8 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Failed sign-ins are counted by source address (and email address) as well as by email
+    # address (app/auth/throttle.py). The trail's keyed chain needs no schema change: an
+    # existing chain is keyed once with `flask trail rekey` (app/trail/rekey.py).
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failure_ip_address_occurred_at', ['ip_address', 'occurred_at'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.drop_index('ix_sign_in_failure_ip_address_occurred_at')

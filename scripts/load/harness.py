@@ -111,6 +111,7 @@ class Postgres:
 def docket_env(database_url: str, secret_key: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DOCKET_DEV", "FLASK_DEBUG", "MAIL_SERVER")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=secret_key, FLASK_APP="wsgi", PYTHONUNBUFFERED="1")
+    env.setdefault("TRAIL_KEY", "docket-load-test-trail-key-not-secret")  # required outside development
     return env
 
 
