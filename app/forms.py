@@ -1,4 +1,5 @@
-"""Form pieces shared by every area: GOV.UK date input, the hidden version for stale edits."""
+"""Form pieces shared by every area: GOV.UK date input, the hidden version for stale edits, and
+the two text boxes (one line, several lines) that every form uses, which refuse control characters."""
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -137,8 +138,76 @@ from wtforms import RadioField as _RadioField, SelectField as _SelectField  # no
 
 
 class ChoiceField(_PlainChoice, _SelectField):
-    pass
+    """A select. HTML allows `required` only on a select whose first option is an empty
+    placeholder ("Choose a person"); one whose first option is a real answer cannot be left
+    unanswered, so it is rendered without `required` (its validators still run on the server)."""
+
+    def __call__(self, **kwargs):
+        first = next(iter(self.iter_choices()), None)
+        if first is not None and str(first[0]) != "":
+            self.flags.required = False
+        return super().__call__(**kwargs)
 
 
 class RadioChoiceField(_PlainChoice, _RadioField):
     pass
+
+
+# --- text: one line, or several -----------------------------------------------------------------
+# Every text box in Docket is one of these two fields (imported from here, not from wtforms), so a
+# control character is refused in one place, beside the field, with the same words everywhere:
+# a one-line field (a reference, a name, a title) refuses line breaks (CR, LF) and every other
+# control character, tab included; a multi-line field (a text area) accepts line breaks and tabs
+# and refuses the rest (NUL, backspace, escape…), which no one types and which break exports.
+
+import re as _re  # noqa: E402
+
+from wtforms import StringField as _StringField, TextAreaField as _TextAreaField  # noqa: E402
+from wtforms.validators import StopValidation  # noqa: E402
+
+_LINE_BREAKS = _re.compile("[\r\n\v\f\x85\u2028\u2029]")
+_CONTROLS = _re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab, LF and CR
+
+
+def text_problem(text: str | None, label: str, one_line: bool) -> str | None:
+    """Why this text cannot be stored in a field named `label`, in plain English; None if it can."""
+    if not text:
+        return None
+    if one_line and _LINE_BREAKS.search(text):
+        return f"{label} must be on one line: remove the line break"
+    if one_line and "\t" in text:
+        return f"{label} must not contain a tab: remove it, or use a space"
+    found = _CONTROLS.search(text)
+    if found:
+        return (f"{label} contains a hidden control character (U+{ord(found.group()):04X}) that cannot be "
+                "stored: delete it, or type the text again rather than pasting it")
+    return None
+
+
+def _as_sent(field) -> str | None:
+    """The text as it was sent (not as parsed: a time box holds a time), with the NUL the
+    request took out of it (app/__init__.py) put back."""
+    from flask import has_request_context, request
+
+    text = field.raw_data[0] if field.raw_data and isinstance(field.raw_data[0], str) else None
+    if has_request_context() and field.name in getattr(request, "nul_removed", ()):
+        return (text or "") + "\x00"
+    return text
+
+
+class StringField(_StringField):
+    """A one-line text box: line breaks and control characters are refused beside it."""
+
+    def pre_validate(self, form):
+        problem = text_problem(_as_sent(self), self.label.text, one_line=True)
+        if problem:
+            raise StopValidation(problem)
+
+
+class TextAreaField(_TextAreaField):
+    """A multi-line text box: line breaks and tabs are kept; other control characters refused."""
+
+    def pre_validate(self, form):
+        problem = text_problem(_as_sent(self), self.label.text, one_line=False)
+        if problem:
+            raise StopValidation(problem)

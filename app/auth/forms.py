@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from app.forms import StringField
 
 
 class SignInForm(FlaskForm):

@@ -8,10 +8,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import ChoiceField, NumberField, RadioChoiceField, UKDateField, VersionField
+from app.forms import (
+    ChoiceField,
+    NumberField,
+    RadioChoiceField,
+    StringField,
+    TextAreaField,
+    UKDateField,
+    VersionField,
+)
 from app.models import ActionStatus, ActionType, Direction, Frequency, PlanStatus, Polarity, Rag, Unit
 
 

@@ -101,14 +101,18 @@ def filter_actions(plan: Plan, f: ActionFilter, today: date | None = None) -> Ac
     today = today or date.today()
     stmt = sa.select(Action).where(Action.plan_id == plan.id)
     if f.q:
-        like = f"%{f.q.lower()}%"
+        words = f.q.lower()
+
+        def has(column):  # the words as written: % and _ are themselves, not LIKE's wildcards
+            return sa.func.lower(column).contains(words, autoescape=True)
+
         stmt = stmt.outerjoin(User, Action.owner_id == User.id).where(
             sa.or_(
-                sa.func.lower(Action.reference).like(like),
-                sa.func.lower(Action.title).like(like),
-                sa.func.lower(sa.func.coalesce(Action.type_note, "")).like(like),
-                sa.func.lower(sa.func.coalesce(User.name, "")).like(like),
-                sa.func.lower(sa.func.coalesce(User.job_title, "")).like(like),
+                has(Action.reference),
+                has(Action.title),
+                has(sa.func.coalesce(Action.type_note, "")),
+                has(sa.func.coalesce(User.name, "")),
+                has(sa.func.coalesce(User.job_title, "")),
             )
         )
     if f.owner:

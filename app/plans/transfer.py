@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.demo.loader import DIRECTIONS, POLARITIES, infer_unit, parse_action_type, parse_rag
@@ -47,6 +48,9 @@ from app.models import (
     Unit,
     User,
 )
+from app.concurrency import touch, who_acted
+from app.forms import text_problem
+from app.plans.transfer_limits import MAX_CELLS, MAX_COLUMNS, TooBig, check_table_text, check_workbook, trim_row
 from app.trail import record
 
 KINDS = ("actions", "risks", "indicators")
@@ -56,7 +60,6 @@ KIND_TITLES = {"actions": "Actions", "risks": "Risks", "indicators": "Performanc
 SHEET_NAMES = {"actions": "Actions", "risks": "Risks", "indicators": "Indicators"}
 MAX_ROWS = 5_000
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB, for a file or a paste
-MAX_UNPACKED = 200 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks to more than this
 HEADER_SEARCH_ROWS = 20  # the header row may have a title or guidance above it
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -352,7 +355,6 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
         raise TransferError("Docket could not open this file as an Excel workbook. Save it from Excel as an "
                             "Excel Workbook (.xlsx) or as CSV, and try again.") from None
@@ -361,9 +363,10 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
             raise TransferError("This is a Word document, not a spreadsheet. Copy the table from Word and paste it "
                                 "into the box instead.")
         raise TransferError("This is a zip file but not an Excel workbook (.xlsx). Choose an .xlsx or .csv file.")
-    if unpacked > MAX_UNPACKED:
-        raise TransferError("This workbook is too large once unpacked. Save just the sheets to import in a new "
-                            "workbook and try again.")
+    try:
+        check_workbook(archive)  # before openpyxl builds anything: app/plans/transfer_limits.py
+    except TooBig as exc:
+        raise TransferError(str(exc)) from None
     import openpyxl
 
     try:
@@ -375,16 +378,23 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
     ignored: list[str] = []
     headed_but_empty: list[str] = []
     budget = MAX_ROWS + HEADER_SEARCH_ROWS * 3 + 1
+    cells_left = MAX_CELLS
     try:
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()  # trust the rows, not a dimension some tools write wrongly
             rows = []
-            for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
                 texts = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
                 if _blank(texts):
                     continue
+                texts = trim_row(texts, number, f"sheet “{sheet.title}”")
                 rows.append((number, texts))
                 budget -= 1
+                cells_left -= len(texts)
+                if cells_left < 0:
+                    raise TransferError(f"The workbook has more than {MAX_CELLS:,} cells, which is more than a plan "
+                                        "has. Copy just the plan's rows and columns to a new workbook, or import it "
+                                        "in parts.")
                 if budget < 0:
                     raise TransferError(f"There are more than {MAX_ROWS:,} rows: Docket imports up to "
                                         f"{MAX_ROWS:,} at a time. Split the file and import it in parts.")
@@ -433,12 +443,17 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
 
 
-def _delimited_rows(text: str, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _delimited_rows(text: str, delimiter: str | None = None,
+                    source: str = "the table") -> list[tuple[int, list[str]]]:
     if delimiter is None:
-        first = next((line for line in text.split("\n") if line.strip()), "")
+        first = next((line for line in text[:1_000_000].splitlines() if line.strip()), "")
         counts = {d: first.count(d) for d in (",", "\t", ";")}
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    try:
+        check_table_text(text, delimiter, source)  # before a row is built: app/plans/transfer_limits.py
+    except TooBig as exc:
+        raise TransferError(str(exc)) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     try:
@@ -446,7 +461,9 @@ def _delimited_rows(text: str, delimiter: str | None = None) -> list[tuple[int, 
             if number > MAX_ROWS + HEADER_SEARCH_ROWS * 3 + 1:
                 raise TransferError(f"There are more than {MAX_ROWS:,} rows: Docket imports up to {MAX_ROWS:,} "
                                     "at a time. Split the table and import it in parts.")
-            rows.append((number, [unescape_cell(c) for c in cells]))
+            rows.append((number, [unescape_cell(c) for c in trim_row(cells, number, source)]))
+    except TooBig as exc:
+        raise TransferError(str(exc)) from None
     except csv.Error as exc:
         raise TransferError(f"Docket could not read the table: {exc}.") from None
     return rows
@@ -454,7 +471,7 @@ def _delimited_rows(text: str, delimiter: str | None = None) -> list[tuple[int, 
 
 def read_csv(data: bytes, kind: str | None = None) -> ReadResult:
     text = _decode(data)
-    table = _table_or_error(_delimited_rows(text), "the file", kind)
+    table = _table_or_error(_delimited_rows(text, source="the file"), "the file", kind)
     _count_rows([table])
     return ReadResult(tables=[table])
 
@@ -466,9 +483,9 @@ def read_paste(text: str, kind: str | None = None) -> ReadResult:
         raise TransferError("Paste a table, with its heading row first.")
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise TransferError("The pasted table is larger than 10 MB. Import it in parts, or upload it as a file.")
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text[:1_000_000].splitlines() if line.strip()), "")
     delimiter = "\t" if "\t" in first or "," not in first else ","
-    table = _table_or_error(_delimited_rows(text, delimiter), "the pasted table", kind)
+    table = _table_or_error(_delimited_rows(text, delimiter, "the pasted table"), "the pasted table", kind)
     _count_rows([table])
     return ReadResult(tables=[table])
 
@@ -935,6 +952,9 @@ def _same(a, b) -> bool:
     return a == b
 
 
+ONE_LINE_COLUMNS = {"reference"}  # other one-line cells (a theme, a group) have line breaks squashed
+
+
 class _RowReader:
     """Reads the cells of one row into the values to store, noting each cell's problem."""
 
@@ -955,8 +975,16 @@ class _RowReader:
         """Parse a column's cell into attributes; False (and a problem) if it cannot be."""
         if column not in self.cells:
             return False
+        text = self.cells[column]
+        # the same rule as every text box in Docket (app/forms.py): a one-line cell may not
+        # break its line (the ends are trimmed first), no cell may hold other control characters
+        one_line = column in ONE_LINE_COLUMNS
+        problem = text_problem(text.strip() if one_line else text, self.table.heading(column), one_line)
+        if problem:
+            self.problem(column, problem)
+            return False
         try:
-            value = parse(self.cells[column])
+            value = parse(text)
         except CellProblem as exc:
             self.problem(column, str(exc))
             return False
@@ -993,13 +1021,13 @@ def _read_row(reader: _RowReader, kind: str, group: str | None) -> None:
         missing = not reader.row.values.get("reference") and not reader.row.problems_in("reference")
         if missing and reader.has("reference"):
             reader.problem("reference", "Reference ID is missing: every action needs one, such as CSS013")
-        if not reader.row.values.get("title"):
+        if not reader.row.values.get("title") and not reader.row.problems_in("title"):
             reader.problem("title", "Action is missing: write what the action is")
     elif kind == "risks":
         reader.read("description", _lines, "description")
         reader.read("rag", parse_rag_cell, "rag")
         reader.read("mitigations", _lines, "mitigations")
-        if not reader.row.values.get("description"):
+        if not reader.row.values.get("description") and not reader.row.problems_in("description"):
             reader.problem("description", "Risk is missing: describe the risk")
         if not reader.row.values.get("reference") and not reader.row.problems_in("reference"):
             reader.problem("reference" if reader.has("reference") else None,
@@ -1021,14 +1049,17 @@ def _read_row(reader: _RowReader, kind: str, group: str | None) -> None:
         results = {}
         for label in reader.table.result_labels:
             text = squash(reader.cells.get("result:" + label, "")) or None
-            if text and len(text) > 100:
+            problem = text_problem(text, reader.table.heading("result:" + label), one_line=True)
+            if problem:
+                reader.problem("result:" + label, problem)
+            elif text and len(text) > 100:
                 reader.problem("result:" + label, "The result is too long: use 100 characters or fewer")
             results[label] = text
         if results:
             reader.row.values["results"] = results
         if not reader.has("group") and group:
             reader.row.values["group_name"] = group
-        if not reader.row.values.get("description"):
+        if not reader.row.values.get("description") and not reader.row.problems_in("description"):
             reader.problem("description", "Indicator Description is missing: write what the indicator measures")
         if reader.has("unit") and reader.row.values.get("unit") is None and not reader.row.problems_in("unit"):
             reader.row.values["unit"] = infer_unit(reader.row.values.get("description") or "",
@@ -1211,6 +1242,19 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
         raise StalePreview(STALE_MESSAGE)
     counts = {t.kind: t.counts for t in pv.tables}
     result = ImportResult(counts={k: Counter(v) for k, v in counts.items()})
+    # The plan is the lock for its rows (app/concurrency.py, rule 3): the plan's row is updated
+    # first, conditional on the version read with the plan, so of two confirmations of the same
+    # preview (a double-click, two tabs) that both passed the check above, one stores the rows
+    # and the other waits for it and is then refused, naming who imported and when.
+    try:
+        touch(plan)
+        db.session.flush()
+    except (StaleDataError, OperationalError) as exc:
+        db.session.rollback()
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        db.session.expire_all()
+        raise StalePreview(f"{who_acted(plan, 'this plan')} {STALE_MESSAGE}") from None
     try:
         themes = {key(t.title): t for t in state.themes}
         next_theme = max([t.position for t in state.themes], default=0) + 1

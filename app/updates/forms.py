@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
-from wtforms import SelectMultipleField, TextAreaField
+from wtforms import SelectMultipleField
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.forms import NumberField, RadioChoiceField, VersionField
+from app.forms import NumberField, RadioChoiceField, TextAreaField, VersionField
 from app.models import Rag
 
 
