@@ -31,6 +31,12 @@ class Delegation(Model):
     """A Head of Service names a deputy who may sign off for them between two dates."""
 
     __tablename__ = "delegation"
+    # A Head of Service's live delegations never overlap (app/updates/delegation.py checks it
+    # under the trail's lock), so no two start on one day: a double-click cannot make two.
+    __table_args__ = (
+        sa.Index("uq_delegation_head_id_starts_on_live", "head_id", "starts_on", unique=True,
+                 sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL")),
+    )
 
     head_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

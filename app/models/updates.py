@@ -76,6 +76,8 @@ class Attachment(Model):
     """A file attached to a progress update. The bytes live in shared storage, by key."""
 
     __tablename__ = "attachment"
+    # The same file once per update: a double-click, or the same file chosen twice, is refused.
+    __table_args__ = (sa.UniqueConstraint("update_id", "sha256"),)
 
     update_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_update.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(sa.String(255))

@@ -6,14 +6,17 @@ import re
 import secrets
 import zipfile
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
+from app.concurrency import Refused, guarded
 from app.extensions import db
 from app.models import Attachment, AttachmentContent, ProgressUpdate, UpdateState
 from app.permissions import can, permission_required
 from app.trail import record
 from app.updates import bp
+from app.updates.pdf_check import problem_in_pdf
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED = 100 * 1024 * 1024  # a Word or Excel file that unpacks to more than this is refused
@@ -26,7 +29,6 @@ KINDS = {
     "xls": ("application/vnd.ms-excel", {".xls"}),
 }
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-PDF_SCRIPT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b")
 
 
 class AttachmentRefused(ValueError):
@@ -43,9 +45,9 @@ def sniff(data: bytes, filename: str) -> str:
         raise AttachmentRefused("The selected file must be smaller than 10 MB")
     kind = None
     if data.startswith(b"%PDF-"):
-        if PDF_SCRIPT.search(data):
-            raise AttachmentRefused("The selected PDF contains scripts or embedded files, which are not allowed. "
-                                    "Print it to a new PDF and attach that")
+        problem = problem_in_pdf(data)  # parsed, every object: see app/updates/pdf_check.py
+        if problem:
+            raise AttachmentRefused(problem)
         kind = "pdf"
     elif data.startswith(b"PK\x03\x04"):
         try:
@@ -77,11 +79,19 @@ def _safe_name(filename: str) -> str:
 
 def add_attachment(update: ProgressUpdate, filename: str, data: bytes, actor) -> Attachment:
     kind = sniff(data, filename)
+    digest = hashlib.sha256(data).hexdigest()
+    # The same file once per update (app/concurrency.py, rule 1): a double-click, or the same
+    # file chosen again under another name, is refused. The unique constraint on (update,
+    # sha256) decides a race; this look first only names the copy already there.
+    there = db.session.scalar(sa.select(Attachment).where(Attachment.update_id == update.id,
+                                                          Attachment.sha256 == digest))
+    if there is not None:
+        raise Refused(f"This file is already attached, as {there.filename}")
     attachment = Attachment(update=update, filename=_safe_name(filename), content_type=KINDS[kind][0],
-                            size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            size_bytes=len(data), sha256=digest,
                             storage_key=secrets.token_hex(16), uploaded_by_id=actor.id)
-    db.session.add(attachment)
-    db.session.flush()
+    with guarded("This file is already attached: it was attached a moment ago"):
+        db.session.add(attachment)
     db.session.add(AttachmentContent(attachment_id=attachment.id, data=data))
     record("attachment_added", update, actor=actor, data={"filename": attachment.filename, "sha256": attachment.sha256})
     db.session.commit()
@@ -102,7 +112,7 @@ def upload(progress_update):
     data = file.read(MAX_BYTES + 1)
     try:
         attachment = add_attachment(progress_update, file.filename, data, current_user._get_current_object())
-    except AttachmentRefused as exc:
+    except (AttachmentRefused, Refused) as exc:
         db.session.rollback()
         flash(f"{file.filename} was not attached: {exc}.", "info")
         return redirect(back)

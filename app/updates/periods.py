@@ -4,15 +4,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.concurrency import Refused
 from app.extensions import db
-from app.forms import ChoiceField, UKDateField
+from app.filters import uk_date, uk_datetime
+from app.forms import ChoiceField, StringField, UKDateField
 from app.models import Delegation, ReportingPeriod, User, utcnow
 from app.permissions import permission_required
 from app.trail import record
 from app.updates import bp, service
+from app.updates import delegation as delegation_rules
 
 
 class PeriodForm(FlaskForm):
@@ -73,10 +76,10 @@ def new_period():
 def open_period(reporting_period):
     try:
         counts = service.open_period(reporting_period, current_user._get_current_object())
-    except service.TransitionError as exc:
+    except (service.TransitionError, Refused) as exc:
         db.session.rollback()
-        flash(str(exc), "info")
-        return redirect(url_for("updates.periods"))
+        rows = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc())).all()
+        return render_template("updates/periods.html", periods=rows, page_error=str(exc)), 409
     flash(f"{reporting_period.name} is open: {counts['updates']} draft updates and {counts['values']} "
           f"indicator values were created for their owners.", "success")
     return redirect(url_for("updates.periods"))
@@ -94,36 +97,42 @@ class DelegationForm(FlaskForm):
 def delegation():
     me = current_user._get_current_object()
     form = DelegationForm()
-    people = db.session.scalars(sa.select(User).where(User.active.is_(True), User.id != me.id).order_by(User.name)).all()
     form.deputy_id.choices = [("", "Choose a person")] + [
-        (str(p.id), p.name + (f" ({p.job_title})" if p.job_title else "")) for p in people]
+        (str(p.id), p.name + (f" ({p.job_title})" if p.job_title else "")) for p in delegation_rules.eligible_deputies(me)]
+    page_error, status = None, 200 if request.method == "GET" else 400
     if form.validate_on_submit():
-        if form.ends_on.data < form.starts_on.data:
-            form.ends_on.errors.append("Until must be on or after From")
+        deputy = db.session.get(User, int(form.deputy_id.data))
+        try:
+            item = delegation_rules.name_deputy(me, deputy, form.starts_on.data, form.ends_on.data)
+        except delegation_rules.DelegationInvalid as exc:
+            db.session.rollback()
+            for field, message in exc.problems.items():
+                form[field].errors = list(form[field].errors) + [message]
+        except Refused as exc:
+            db.session.rollback()
+            page_error, status = str(exc), exc.status
         else:
-            deputy = db.session.get(User, int(form.deputy_id.data))
-            item = Delegation(head_id=me.id, deputy_id=deputy.id, starts_on=form.starts_on.data,
-                              ends_on=form.ends_on.data)
-            db.session.add(item)
-            db.session.flush()
-            record("delegation_created", item, data={"deputy": deputy.name, "from": str(item.starts_on),
-                                                     "until": str(item.ends_on)})
-            db.session.commit()
-            flash(f"{deputy.name} may sign off for you from {item.starts_on:%d/%m/%Y} until {item.ends_on:%d/%m/%Y}.",
-                  "success")
+            flash(f"{deputy.name} may sign off for you from {uk_date(item.starts_on)} "
+                  f"until {uk_date(item.ends_on)}.", "success")
             return redirect(url_for("updates.delegation"))
     mine = db.session.scalars(sa.select(Delegation).where(Delegation.head_id == me.id)
                               .order_by(Delegation.starts_on.desc())).all()
-    status = 200 if request.method == "GET" else 400
-    return render_template("updates/delegation.html", form=form, delegations=mine), status
+    return render_template("updates/delegation.html", form=form, delegations=mine, page_error=page_error), status
 
 
 @bp.route("/delegation/<int:delegation_id>/end", methods=["POST"])
 @permission_required("end_delegation", Delegation)
 def end_delegation(delegation):
-    if delegation.revoked_at is None:
-        delegation.revoked_at = utcnow()
+    # Conditional on it not being ended yet, so a double-click or two tabs end it once.
+    ended = db.session.execute(
+        sa.update(Delegation).where(Delegation.id == delegation.id, Delegation.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), updated_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if ended == 1:
         record("delegation_ended", delegation, data={"deputy": delegation.deputy.name})
         db.session.commit()
         flash(f"{delegation.deputy.name} can no longer sign off for you.", "success")
+    else:
+        db.session.rollback()
+        flash(f"{delegation.deputy.name} could already no longer sign off for you: that delegation was ended "
+              f"on {uk_datetime(db.session.get(Delegation, delegation.id).revoked_at)}.", "info")
     return redirect(url_for("updates.delegation"))

@@ -13,6 +13,7 @@ from app.htmx import wants_partial
 from app.models import IndicatorValue, ProgressUpdate, ReportingPeriod, TrailEvent, UpdateState
 from app.permissions import can
 from app.updates import bp, service
+from app.updates.effects import sign_off_effects
 from app.updates.forms import CommentForm, ReasonForm, UpdateForm, ValueForm
 
 MODELS = {"update": ProgressUpdate, "value": IndicatorValue}
@@ -125,6 +126,8 @@ def render_page(obj, form=None, comment_form=None, reason_form=None, page_error=
         owner=obj.action.owner if is_update(obj) else obj.indicator.owner, judged=judged,
         can_withdraw=obj.state == UpdateState.SUBMITTED and can(current_user, "edit_update", obj),
         base=url_for("updates.show", kind="update" if is_update(obj) else "value", obj_id=obj.id),
+        effects=(sign_off_effects([obj])[("update" if is_update(obj) else "value", obj.id)]
+                 if signer and obj.state == UpdateState.SUBMITTED else None),
     )
     return render_template("updates/show.html", **context), status
 

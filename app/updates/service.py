@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.concurrency import guarded
 from app.extensions import db
 from app.filters import uk_datetime
 from app.models import (
@@ -183,7 +184,20 @@ def open_period(period: ReportingPeriod, actor) -> dict:
     """Open a period: a draft update for every live action and a draft value for every
     included indicator due in it, each starting from the previous period's text."""
     if period.state != PeriodState.PLANNED:
-        raise TransitionError(f"{period.name} is already {period.state.label.lower()}.")
+        raise TransitionError(f"{period.name} is already {period.state.label.lower()}. {_who_opened(period)}")
+    # Claim the period first (app/concurrency.py, rule 2): the UPDATE is conditional on it
+    # still being planned, so of two opens at once one claims it and the other changes
+    # nothing and is refused; it also takes the row's (PostgreSQL) or database's (SQLite)
+    # write lock before anything is read, so the drafts are made once. The unique
+    # constraints on (action, period) and (indicator, period) hold behind it.
+    claimed = db.session.execute(
+        sa.update(ReportingPeriod).where(ReportingPeriod.id == period.id, ReportingPeriod.state == PeriodState.PLANNED)
+        .values(state=PeriodState.OPEN, updated_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.expire_all()
+        raise TransitionError(f"{period.name} is already open. {_who_opened(period)}")
     previous = db.session.scalar(
         sa.select(ReportingPeriod).where(ReportingPeriod.ends_on < period.starts_on)
         .order_by(ReportingPeriod.ends_on.desc()).limit(1)
@@ -222,12 +236,22 @@ def open_period(period: ReportingPeriod, actor) -> dict:
             continue
         db.session.add(IndicatorValue(indicator_id=indicator.id, period_id=period.id, state=S.DRAFT))
         created_values += 1
-    period.state = PeriodState.OPEN
+    db.session.expire(period, ["state", "updated_at"])  # read back the state the UPDATE above wrote
     counts = {"updates": created_updates, "values": created_values}
-    record("period_opened", period, actor=actor, from_state=PeriodState.PLANNED, to_state=PeriodState.OPEN,
-           data=counts)
+    with guarded(f"{period.name} was opened at the same moment by someone else; its drafts were made once."):
+        record("period_opened", period, actor=actor, from_state=PeriodState.PLANNED, to_state=PeriodState.OPEN,
+               data=counts)
     db.session.commit()
     return counts
+
+
+def _who_opened(period: ReportingPeriod) -> str:
+    event = db.session.scalar(
+        sa.select(TrailEvent).where(TrailEvent.object_type == period.__tablename__, TrailEvent.object_id == period.id,
+                                    TrailEvent.verb == "period_opened").order_by(TrailEvent.seq.desc()).limit(1))
+    if event is None:
+        return ""
+    return f"{event.actor_name or 'Docket'} opened it on {uk_datetime(event.occurred_at)}."
 
 
 # --- saving and submitting ------------------------------------------------------------
@@ -252,23 +276,18 @@ def _apply(obj, values: dict) -> dict:
 
 
 def save_draft(obj, values: dict, expected_version: int | None, actor) -> dict:
-    """Save what the person typed, complete or not. A submitted update may be changed only by a
-    Head of Service (the owner withdraws it first); each such change is a trail event."""
+    """Save what the owner typed, complete or not, while it is a draft or returned. Only the
+    owner writes an update (permissions `edit_update`); a submitted one is withdrawn first."""
     if not can(actor, "edit_update", obj):
-        raise NotAllowed("You cannot change this update.")
-    allowed = {S.DRAFT, S.RETURNED}
-    if obj.state == S.SUBMITTED and can(actor, "sign_off_update", obj):
-        allowed.add(S.SUBMITTED)
-    if obj.state == S.SUBMITTED and S.SUBMITTED not in allowed:
+        raise NotAllowed("Only its owner can change this update.")
+    if obj.state == S.SUBMITTED:
         raise TransitionError("This update has been submitted. Withdraw it to change it.")
-    _check(obj, expected_version, allowed, "saved")
+    _check(obj, expected_version, {S.DRAFT, S.RETURNED}, "saved")
     first_draft = obj.state == S.DRAFT and last_event(obj) is None
     changes = _apply(obj, values)
     if changes:
         _commit(obj, "saved", flush_only=True)  # a same-moment save of this version is refused, not a 500
-        if obj.state == S.SUBMITTED:
-            record(f"{kind_of(obj)}_saved", obj, actor=actor, version=obj.version, data={"changes": changes})
-        elif first_draft:  # the timeline starts when someone first works on it
+        if first_draft:  # the timeline starts when the owner first works on it
             record(f"{kind_of(obj)}_drafted", obj, actor=actor, version=obj.version, to_state=S.DRAFT)
         _commit(obj, "saved")
     return changes
@@ -311,7 +330,7 @@ def submit(obj, values: dict, expected_version: int | None, actor) -> None:
 
 
 def withdraw(obj, expected_version: int | None, actor) -> None:
-    if owner_id_of(obj) != actor.id and not can(actor, "edit_update", obj):
+    if not can(actor, "edit_update", obj):
         raise NotAllowed("Only the owner can withdraw this update.")
     _check(obj, expected_version, {S.SUBMITTED}, "withdrawn")
     _transition(obj, actor, "withdrawn", S.DRAFT)

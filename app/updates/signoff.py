@@ -12,6 +12,7 @@ from app.htmx import wants_partial
 from app.models import IndicatorValue, ProgressUpdate
 from app.permissions import can, permission_required
 from app.updates import bp, service
+from app.updates.effects import sign_off_effects
 from app.updates.queries import sign_off_queue
 
 MODELS = {"update": ProgressUpdate, "value": IndicatorValue}
@@ -31,8 +32,10 @@ def queue():
 
     def make():
         updates, values = sign_off_queue(user)
+        effects = sign_off_effects(list(updates) + list(values))
         return Queue(len(updates) + len(values),
-                     Markup(render_template("updates/_queue_tables.html", updates=updates, values=values)))
+                     Markup(render_template("updates/_queue_tables.html", updates=updates, values=values,
+                                            effects=effects)))
 
     return render_template("updates/queue.html", queue=cache.results.get(("sign-off queue", user.id), make))
 

@@ -1,0 +1,86 @@
+"""What signing off an update will change, shown to the Head of Service before they decide.
+
+Signing off a progress update sets its action's RAG (and marks the action complete when the
+RAG is Complete) and marks the milestones the owner ticked as done (service.sign_off). The
+sign-off queue and the update page show those changes, measured from the last signed-off
+update of the same action, so that nothing is applied that the Head of Service did not see.
+"""
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import IndicatorValue, Milestone, ProgressUpdate, Rag, ReportingPeriod, UpdateState
+
+
+@dataclass
+class Effects:
+    """The changes signing off one update or value makes. `*_from` is the last signed-off one's."""
+
+    rag_from: Rag | None = None
+    rag_to: Rag | None = None
+    percent_from: int | None = None
+    percent_to: int | None = None
+    value_from: object = None
+    value_to: object = None
+    milestones: list[str] = field(default_factory=list)  # claimed done, not done yet
+    completes_action: bool = False
+    since: str | None = None  # the period of the last signed-off one
+
+    @property
+    def rag_moves(self) -> bool:
+        return self.rag_from != self.rag_to
+
+    @property
+    def percent_moves(self) -> bool:
+        return self.percent_from != self.percent_to
+
+
+def _last_signed_off(model, key, ids: set[int]) -> dict[int, list]:
+    """key id -> its signed-off entries, newest period first."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(model, ReportingPeriod).join(ReportingPeriod, model.period_id == ReportingPeriod.id)
+        .where(key.in_(ids), model.state == UpdateState.SIGNED_OFF).order_by(ReportingPeriod.ends_on.desc())
+    ).all()
+    out: dict[int, list] = {}
+    for obj, period in rows:
+        out.setdefault(getattr(obj, key.key), []).append((obj, period))
+    return out
+
+
+def _before(entries, obj):
+    for earlier, period in entries or []:
+        if earlier.id != obj.id and period.ends_on < obj.period.starts_on:
+            return earlier, period
+    return None, None
+
+
+def sign_off_effects(objs) -> dict[tuple[str, int], Effects]:
+    """(kind, id) -> Effects for each update or value, with a fixed number of queries."""
+    updates = [o for o in objs if isinstance(o, ProgressUpdate)]
+    values = [o for o in objs if isinstance(o, IndicatorValue)]
+    out: dict[tuple[str, int], Effects] = {}
+    action_ids = {u.action_id for u in updates}
+    earlier = _last_signed_off(ProgressUpdate, ProgressUpdate.action_id, action_ids)
+    milestones = {m.id: m for m in db.session.scalars(
+        sa.select(Milestone).where(Milestone.action_id.in_(action_ids or {-1})))}
+    for update in updates:
+        last, period = _before(earlier.get(update.action_id), update)
+        claimed = []
+        for mid in json.loads(update.milestones_done or "[]"):
+            milestone = milestones.get(mid)
+            if milestone is not None and milestone.action_id == update.action_id and not milestone.done:
+                claimed.append(milestone.text)
+        out[("update", update.id)] = Effects(
+            rag_from=last.rag if last else update.action.rag, rag_to=update.rag,
+            percent_from=last.percent_complete if last else None, percent_to=update.percent_complete,
+            milestones=claimed, completes_action=update.rag == Rag.COMPLETE, since=period.name if period else None)
+    earlier_values = _last_signed_off(IndicatorValue, IndicatorValue.indicator_id, {v.indicator_id for v in values})
+    for value in values:
+        last, period = _before(earlier_values.get(value.indicator_id), value)
+        out[("value", value.id)] = Effects(value_from=last.value if last else None, value_to=value.value,
+                                           since=period.name if period else None)
+    return out
