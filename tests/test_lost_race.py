@@ -42,8 +42,8 @@ def test_same_moment_approval_of_a_report_is_refused(db):
     plan = db.session.scalar(sa.select(Plan).limit(1))
     period = db.session.scalar(sa.select(ReportingPeriod).limit(1))
     report = service.create_report("Progress", [plan], period, head)
-    service.save_sections(report, {"recommendations": "Note it."}, None, head)
-    service.submit(report, None, head)
+    service.save_sections(report, {"recommendations": "Note it."}, report.version, head)
+    service.submit(report, report.version, head)
     seen = report.version
     report = db.session.get(Report, report.id)
     _someone_else_saves(Report, report.id)

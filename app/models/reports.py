@@ -36,6 +36,9 @@ class Report(Model):
     content: Mapped[str] = mapped_column(sa.Text, default="{}")
     version_number: Mapped[int] = mapped_column(default=1)  # the version being drafted or approved
     version: Mapped[int] = mapped_column(default=1)
+    # The one-time token of the "Create a report" form this report was made from: the database
+    # refuses a second report from the same form (a double-click, a repeated request).
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -61,6 +64,9 @@ class ReportVersion(Model):
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The approved version's PDF, built once (at approval) and served as it is ever after.
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     report: Mapped[Report] = relationship(back_populates="versions")
     approved_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -30,7 +30,39 @@ IMPLICATIONS = [
 ]
 EXTRA = [("wards_affected", "Wards Affected"), ("annexes", "Annexes"), ("abbreviations", "Abbreviations")]
 EDITABLE = [k for k, _, _ in SECTIONS] + [f"implications_{k}" for k, _ in IMPLICATIONS] + [k for k, _ in EXTRA]
-MAX_SECTION = 50_000
+
+# What can be typed, in characters. A council report's section is rarely over a few thousand
+# words; these limits keep the longest report a committee would read (and the time its PDF
+# takes to build) bounded: before them, every section near 50,000 characters took 70 seconds.
+SECTION_LIMIT = 15_000  # about 2,500 words: each of the sections in SECTIONS
+IMPLICATION_LIMIT = 3_000  # about 500 words: each implication
+LIMITS = {"wards_affected": 500, "annexes": 3_000, "abbreviations": 5_000}
+REPORT_LIMIT = 60_000  # about 10,000 words: every section together
+
+
+def limit(key: str) -> int:
+    """The most characters the section `key` may hold."""
+    return LIMITS.get(key, IMPLICATION_LIMIT if key.startswith("implications_") else SECTION_LIMIT)
+
+
+def length_problems(values: dict, content: dict) -> dict[str, str]:
+    """Each section over its limit, and the report over its limit, in plain English, keyed by
+    the field to show the message beside."""
+    labels = {k: h for k, h, _ in SECTIONS} | {f"implications_{k}": f"{h} implications" for k, h in IMPLICATIONS}
+    labels |= dict(EXTRA)
+    problems = {k: f"{labels.get(k, k)} must be {limit(k):,} characters or fewer; it has {len(v or ''):,}"
+                for k, v in values.items() if len(v or "") > limit(k)}
+    if problems:
+        return problems
+    merged = {k: (values[k] if k in values else content.get(k)) or "" for k in EDITABLE}
+    total = sum(len(v) for v in merged.values())
+    before = sum(len(content.get(k) or "") for k in EDITABLE)
+    if total > REPORT_LIMIT and total > before:  # a report already over it may still be shortened
+        longest = max((k for k in values if k in merged), key=lambda k: len(merged[k]), default=None)
+        if longest is not None:
+            problems[longest] = (f"The report's sections come to {total:,} characters: the most is "
+                                 f"{REPORT_LIMIT:,} (about {REPORT_LIMIT // 6:,} words). Shorten this section or another")
+    return problems
 
 
 def blank_content() -> dict:
@@ -92,6 +124,22 @@ def abbreviations(content: dict) -> list[tuple[str, str]]:
         else:
             pairs.append((line, ""))
     return pairs
+
+
+# Lists kept for the people working on the report, never in the report a committee reads: they
+# stay in the working draft (for its author and approver) and are left out of an approved version.
+WORKING_ONLY = ("not_signed_off",)
+
+
+def public_content(content: dict) -> dict:
+    """The report as it may be published: without the working lists (what is not yet signed off)."""
+    out = dict(content)
+    compiled = dict(out.get("compiled") or {})
+    for key in WORKING_ONLY:
+        compiled.pop(key, None)
+    if out.get("compiled") is not None:
+        out["compiled"] = compiled
+    return out
 
 
 def canonical(content: dict) -> str:

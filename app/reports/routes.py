@@ -2,6 +2,8 @@
 versions, and the PDF."""
 import difflib
 import json
+import re
+import secrets
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -10,12 +12,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import Length, Optional
 
 from app import cache
 from app.extensions import db
-from app.forms import ChoiceField, VersionField
+from app.forms import ChoiceField, StringField, TextAreaField, VersionField
 from app.htmx import wants_partial
 from app.models import Plan, Report, ReportingPeriod, Role, TrailEvent, User
 from app.permissions import can, permission_required, scope_for
@@ -30,6 +32,8 @@ class NewReportForm(FlaskForm):
     period_id = ChoiceField("Reporting period", widget=GovSelect(), validators=[Optional()])
     author_id = ChoiceField("Author", description="The officer who will write the report", widget=GovSelect(),
                             validators=[Optional()])
+    # One-time token: the report is created once per form, however often it is sent.
+    form_token = HiddenField()
     submit = SubmitField("Create and compile the report", widget=GovSubmitInput())
 
 
@@ -84,26 +88,43 @@ def new():
     form.author_id.choices = [(str(u.id), u.name + (f" ({u.job_title})" if u.job_title else "")) for u in people]
     if request.method == "GET":
         form.author_id.data = str(current_user.id)
+        form.form_token.data = secrets.token_urlsafe(32)
         if len(plans) == 1:
             form.plan_ids.data = [str(plans[0].id)]
+    refused = existing = None
+    token_ok = bool(re.fullmatch(r"[A-Za-z0-9_-]{20,64}", form.form_token.data or ""))
+    if request.method == "POST" and not token_ok:
+        form.form_token.data = secrets.token_urlsafe(32)  # so that the corrected form can be sent
     if form.validate_on_submit():
         chosen = [p for p in plans if str(p.id) in (form.plan_ids.data or [])]
         period = db.session.get(ReportingPeriod, int(form.period_id.data)) if form.period_id.data else None
         author = db.session.get(User, int(form.author_id.data)) if form.author_id.data else None
-        try:
-            report = service.create_report(form.title.data, chosen, period, current_user._get_current_object(),
-                                           author=author)
-        except service.Invalid as exc:
-            db.session.rollback()
-            for field, message in exc.problems.items():
-                form[field].errors = list(form[field].errors) + [message]
-        except service.ReportError as exc:
-            db.session.rollback()
-            form.plan_ids.errors = list(form.plan_ids.errors) + [str(exc)]
-        else:
-            flash("The report was created and compiled from what is signed off.", "success")
-            return redirect(url_for("reports.show", report_id=report.id))
-    return render_template("reports/new.html", form=form), 200 if request.method == "GET" else 400
+        problems = service.new_report_problems(form.title.data, chosen, period)
+        for field, message in problems.items():
+            form[field].errors = list(form[field].errors) + [message]
+        if not problems and not token_ok:
+            # A form from before the token, or made by hand: like a missing version, refused.
+            refused = ("This form was out of date, so nothing was created. Check the details, "
+                       "then create the report again.")
+        if not problems and token_ok:
+            try:
+                report = service.create_report(form.title.data, chosen, period, current_user._get_current_object(),
+                                               author=author, form_token=form.form_token.data)
+            except service.AlreadyCreated as exc:
+                db.session.rollback()
+                refused, existing = str(exc), exc.report
+            except service.Invalid as exc:
+                db.session.rollback()
+                for field, message in exc.problems.items():
+                    form[field].errors = list(form[field].errors) + [message]
+            except service.ReportError as exc:
+                db.session.rollback()
+                form.plan_ids.errors = list(form.plan_ids.errors) + [str(exc)]
+            else:
+                flash("The report was created and compiled from what is signed off.", "success")
+                return redirect(url_for("reports.show", report_id=report.id))
+    status = 200 if request.method == "GET" else (409 if refused else 400)
+    return render_template("reports/new.html", form=form, refused=refused, existing=existing), status
 
 
 def _context(report, data=None, version=None, with_trail=True):
@@ -115,6 +136,7 @@ def _context(report, data=None, version=None, with_trail=True):
                 committee_name=service.committee_name(report),
                 abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
                 changes=data.get("changes") or {}, version=version, trail=trail,
+                working_list=(data.get("compiled") or {}).get("not_signed_off") or [],
                 approved=[v for v in report.versions if v.approved_at is not None])
 
 
@@ -134,6 +156,7 @@ def show(report):
         "reports/show.html", report=report, trail=trail, comment_error=None,
         approved=[v for v in report.versions if v.approved_at is not None],
         can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
+        working_list=(service.get_content(report).get("compiled") or {}).get("not_signed_off") or [],
         document=cache.results.get(("report document", report.id, report.version), document))
 
 
@@ -186,7 +209,7 @@ def edit(report):
         return render_template("reports/_autosave.html", report=report, message=page_error or "Not saved yet")
     status = 200 if request.method == "GET" else (409 if page_error else 400)
     return render_template("reports/edit.html", report=report, form=form, hints=SECTION_HINTS,
-                           page_error=page_error, sections=C.SECTIONS, implications=C.IMPLICATIONS), status
+                           page_error=page_error, sections=C.SECTIONS, implications=C.IMPLICATIONS, limits=C), status
 
 
 @bp.route("/reports/<int:report_id>/compile", methods=["POST"])
@@ -266,14 +289,21 @@ def compare(report):
 @bp.route("/reports/<int:report_id>/report.pdf")
 @permission_required("view_report", Report)
 def pdf(report):
-    from app.reports.pdf import render_pdf
+    """An approved version's PDF as it was built at approval (the latest approved version when
+    the report is approved or published and no version is asked for); a draft's, built now."""
+    from app.reports.pdf import approved_pdf, render_pdf
 
     number = request.args.get("version", type=int)
-    version = next((v for v in report.versions if v.number == number), None) if number else None
+    approved = [v for v in report.versions if v.approved_at is not None]
+    version = next((v for v in approved if v.number == number), None) if number else None
     if number and version is None:
         abort(404)
-    data = json.loads(version.content) if version else service.get_content(report)
-    pdf_bytes = render_pdf(report, data, version)
+    if version is None and report.state.value in ("approved", "published") and approved:
+        version = approved[-1]
+    if version is not None:
+        pdf_bytes = approved_pdf(report, version)
+    else:
+        pdf_bytes = render_pdf(report, service.get_content(report), None)
     name = f"report-{report.id}-v{version.number if version else report.version_number}.pdf"
     return Response(pdf_bytes, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -1,18 +1,25 @@
 """Committee reports: create, compile, write, submit, approve or return, and new versions.
 
 draft → submitted → approved, with submitted → returned → submitted. Approval freezes a
-numbered version with a content hash; an edit after approval starts a new draft version,
-which needs approval again. Each step is one transaction with its trail event, and a step
-taken on a report that changed since the person loaded it is refused.
+numbered version with a content hash (and its PDF, built once and kept); an edit after
+approval starts a new draft version, which needs approval again. Each step is one transaction
+with its trail event.
+
+Repeated and raced steps follow app/concurrency.py: every step carries the report's version
+from the page it was taken on and is refused, saying who acted and when, if the report changed
+since (a double-click's second click, a second tab, a colleague); a missing version is refused
+too. Of two steps at the same moment the database lets one win (the report's version column)
+and the other is refused. A report is created once per "Create a report" form: the form's
+one-time token is unique in the database.
 """
 import json
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.concurrency import Refused, check_version, guarded, who_acted
 from app.extensions import db
-from app.filters import uk_datetime
-from app.models import Plan, Report, ReportState, ReportVersion, ReportingPeriod, Role, TrailEvent, User, utcnow
+from app.models import Plan, Report, ReportState, ReportVersion, ReportingPeriod, Role, User, utcnow
 from app.permissions import scope_for
 from app.reports import content as C
 from app.reports.compile import changes_since, compile_body
@@ -29,8 +36,22 @@ class NotAllowed(ReportError):
     pass
 
 
-class StaleReport(ReportError):
-    pass
+class StaleReport(ReportError, Refused):
+    """Someone (perhaps the same person, a click ago) changed the report first."""
+
+
+class AlreadyCreated(ReportError, Refused):
+    """The same "Create a report" form was sent again: the report it made is `report`."""
+
+    def __init__(self, message: str, report):
+        super().__init__(message)
+        self.report = report
+
+
+# `expected_version` for callers without a page (scripts, the demo, tests that set a report
+# up): the report as loaded now. Routes always pass what the form carried; a missing one is
+# refused.
+CURRENT = object()
 
 
 class Invalid(ReportError):
@@ -63,19 +84,16 @@ def get_content(report: Report) -> dict:
 
 
 def _who(report) -> str:
-    event = db.session.scalar(
-        sa.select(TrailEvent).where(TrailEvent.object_type == "report", TrailEvent.object_id == report.id)
-        .order_by(TrailEvent.seq.desc()).limit(1))
-    if event is None:
-        return "Someone else changed the report first."
-    what = event.verb.replace("report_", "").replace("_", " ")
-    return f"{event.actor_name or 'Docket'} {what} it on {uk_datetime(event.occurred_at)}."
+    return who_acted(report, "it")
 
 
 def _check(report, expected_version, allowed: set, doing: str):
-    if expected_version is not None and report.version != expected_version:
-        raise StaleReport(f"The report changed after you opened it: {_who(report)} It was not {doing}; "
-                          "anything you typed is kept below. Check the report again first.")
+    if expected_version is not CURRENT:
+        try:
+            check_version(report, expected_version)
+        except Refused:
+            raise StaleReport(f"The report changed after you opened it: {_who(report)} It was not {doing}; "
+                              "anything you typed is kept below. Check the report again first.") from None
     if report.state not in allowed:
         raise ReportError(f"The report is {report.state.label.lower()}, so it cannot be {doing} now.")
 
@@ -90,14 +108,17 @@ def _commit(report, doing):
 
 
 def _flush(report, doing):
-    """Write the change now, turning a lost race (someone else wrote the same version at the
-    same moment) into a refusal rather than an error."""
+    """Write the change now, turning a lost race (someone else wrote the same version, or the
+    same approved version number, at the same moment) into a refusal rather than an error."""
+    def lost() -> str:
+        return f"Someone else changed the report at the same moment: {_who(report)} It was not {doing}."
+
     try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleReport(f"Someone else changed the report at the same moment: {_who(report)} "
-                          f"It was not {doing}.") from None
+        with guarded(already=f"The report was {doing} a moment ago, so it was not {doing} again.", stale=lost,
+                     obj=report):
+            pass
+    except Refused as exc:
+        raise StaleReport(str(exc)) from None
 
 
 def previous_approved_content(report: Report) -> dict | None:
@@ -123,8 +144,23 @@ def _compile_into(report: Report, data: dict) -> None:
     data["compiled_at"] = utcnow().isoformat()
 
 
-def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor, author: User | None = None,
-                  chief_officer: User | None = None, committee_id: int | None = None) -> Report:
+def created_from(form_token: str | None) -> Report | None:
+    """The report made from this "Create a report" form, if it was sent before."""
+    if not form_token:
+        return None
+    return db.session.scalar(sa.select(Report).where(Report.form_token == form_token))
+
+
+def _already_created(form_token: str) -> AlreadyCreated:
+    report = created_from(form_token)
+    if report is None:  # lost a race to a change that did not make this report: say so plainly
+        return AlreadyCreated("Someone else changed reports at the same moment. Nothing was created: "
+                              "choose Create again.", None)
+    return AlreadyCreated(f"This form was already sent: {who_acted(report, 'the report “' + report.title + '”')} "
+                          "No second report was created.", report)
+
+
+def new_report_problems(title: str, plans: list[Plan], period: ReportingPeriod | None) -> dict[str, str]:
     problems = {}
     if not (title or "").strip():
         problems["title"] = "Enter the report's title"
@@ -132,11 +168,23 @@ def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor,
         problems["plan_ids"] = "Choose at least one plan"
     if period is None:
         problems["period_id"] = "Choose the reporting period"
+    return problems
+
+
+def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor, author: User | None = None,
+                  chief_officer: User | None = None, committee_id: int | None = None,
+                  form_token: str | None = None) -> Report:
+    """Create and compile a report. `form_token` is the one-time token of the form it came
+    from: a second report from the same form (a double-click, a repeated or raced request) is
+    refused by the database (`AlreadyCreated`, naming the report the first request made)."""
+    if form_token and created_from(form_token) is not None:
+        raise _already_created(form_token)
+    problems = new_report_problems(title, plans, period)
     if problems:
         raise Invalid(problems)
     report = Report(title=title.strip()[:300], period=period, author_id=(author or actor).id,
                     chief_officer_id=chief_officer.id if chief_officer else None, committee_id=committee_id,
-                    state=S.DRAFT, version_number=1)
+                    state=S.DRAFT, version_number=1, form_token=form_token or None)
     report.plans = list(plans)
     if not is_head_for(actor, report):
         raise NotAllowed("Only a Head of Service for every plan in the report can create it.")
@@ -146,7 +194,11 @@ def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor,
     _compile_into(report, data)
     report.content = C.canonical(data)
     db.session.add(report)
-    db.session.flush()
+    try:
+        with guarded(already="", stale=""):
+            pass
+    except Refused:
+        raise _already_created(form_token) from None
     record("report_created", report, actor=actor, to_state=S.DRAFT, version=report.version_number,
            data={"title": report.title, "period": period.name, "author": (author or actor).name})
     db.session.commit()
@@ -174,11 +226,10 @@ def save_sections(report: Report, values: dict, expected_version, actor) -> list
     if not may_edit(actor, report):
         raise NotAllowed("Only the author or a Head of Service can edit this report.")
     _check(report, expected_version, {S.DRAFT, S.RETURNED, S.APPROVED}, "saved")
-    problems = {k: f"This section must be shorter than {C.MAX_SECTION:,} characters"
-                for k, v in values.items() if len(v or "") > C.MAX_SECTION}
+    data = get_content(report)
+    problems = C.length_problems({k: v for k, v in values.items() if k in C.EDITABLE}, data)
     if problems:
         raise Invalid(problems)
-    data = get_content(report)
     changed = [k for k in C.EDITABLE if k in values and (values[k] or "") != (data.get(k) or "")]
     if not changed:
         return []
@@ -239,12 +290,15 @@ def approve(report: Report, expected_version, actor) -> ReportVersion:
     if actor.id == report.author_id:
         raise NotAllowed("You wrote this report, so another Assistant Director must approve it.")
     _check(report, expected_version, {S.SUBMITTED}, "approved")
-    data = get_content(report)
+    data = C.public_content(get_content(report))
     frozen = ReportVersion(report=report, number=report.version_number, content=C.canonical(data),
-                           content_hash=C.content_hash(data), approved_at=utcnow(), approved_by_id=actor.id)
-    db.session.add(frozen)
+                           content_hash=C.content_hash(data), approved_at=utcnow(), approved_by=actor)
     report.state = S.APPROVED
-    report.chief_officer_id = actor.id
+    report.chief_officer = actor
+    from app.reports.pdf import keep_pdf
+
+    keep_pdf(report, frozen)  # built once, in this transaction: the approved version never changes
+    db.session.add(frozen)
     _flush(report, "approved")
     record("report_approved", report, actor=actor, from_state=S.SUBMITTED, to_state=S.APPROVED,
            version=report.version_number, data={"content_hash": frozen.content_hash})

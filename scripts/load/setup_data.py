@@ -115,8 +115,8 @@ def build(args) -> dict:
         report = reports.create_report(f"Children's Specialist Services: progress report {n + 1}", [plan],
                                        periods[n % len(periods)], head)
         reports.save_sections(report, {"recommendations": "Members are asked to note the progress made.",
-                                       "reason": "To keep members informed."}, None, head)
-        reports.submit(report, None, head)
+                                       "reason": "To keep members informed."}, report.version, head)
+        reports.submit(report, report.version, head)
         report_ids.append(report.id)
 
     summary = (f"{len(owners)} extra owners with {args.actions} actions each, {len(heads)} Heads of Service, "
