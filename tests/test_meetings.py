@@ -22,6 +22,16 @@ def demo(db):
     return committee, meeting
 
 
+def agenda_version(clerk, meeting) -> str:
+    """The meeting's version as the agenda page carries it in every form (app/concurrency.py)."""
+    return clerk.get(f"/meetings/{meeting.id}/agenda").soup.select_one("input[name=version]")["value"]
+
+
+def entry_version(clerk, committee, entry) -> str:
+    page = clerk.get(f"/committees/{committee.id}/work-plan?year={entry.municipal_year}")
+    return page.soup.select_one(f"#entry-{entry.id} input[name=version]")["value"]
+
+
 def approved_report(db, period_name="Q1 2019/20", title=None):
     from app.models import ReportingPeriod
     from app.updates.service import open_period
@@ -46,7 +56,7 @@ def test_a_new_agenda_has_the_standing_items_worded_as_the_council_words_them(ap
     clerk = demo_client(app, CLERK)
     page = clerk.get(f"/meetings/{meeting.id}/agenda")
     assert "This meeting has no agenda yet" in page.text()
-    clerk.post(f"/meetings/{meeting.id}/agenda/start", {})
+    clerk.post(f"/meetings/{meeting.id}/agenda/start", {"version": agenda_version(clerk, meeting)})
     items = service.items_of(meeting)
     assert [i.title for i in items] == ["Declarations of Interest", "Minutes", "Public Participation", "Work Plan",
                                        "Urgent Business"]
@@ -70,16 +80,19 @@ def test_only_approved_reports_in_scope_can_be_added(app, db, demo):
     offered = [o.get_text() for o in page.soup.select("#report_id option")]
     assert any(good.title in o for o in offered) and not any("A draft report" in o for o in offered)
     # A crafted request for the draft is refused with a message beside the field.
-    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": draft.id})
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports",
+                      {"report_id": draft.id, "version": agenda_version(clerk, meeting)})
     assert page.status == 400
     assert "is not approved, so it cannot go on an agenda" in page.soup.select_one("#report_id-error").get_text()
     assert not any(i.report_id == draft.id for i in service.items_of(meeting))
-    assert clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": good.id, "purpose": "An update."}).status == 303
+    assert clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": good.id, "purpose": "An update.",
+                                                                 "version": agenda_version(clerk, meeting)}).status == 303
     titles = [i.title for i in service.items_of(meeting)]
     assert titles.index(good.title) == 3  # after the opening items, before the Work Plan
-    # It cannot be added twice.
-    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports", {"report_id": good.id})
-    assert page.status == 400
+    # It cannot be added twice: that is already done (409), and the page says by whom.
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/reports",
+                      {"report_id": good.id, "version": agenda_version(clerk, meeting)})
+    assert page.status == 409 and f"“{good.title}” is already on this agenda. Nadia Holt added" in page.text()
 
 
 def test_items_move_up_and_down_and_numbering_follows(app, db, demo):
@@ -87,10 +100,12 @@ def test_items_move_up_and_down_and_numbering_follows(app, db, demo):
     service.start_agenda(meeting, person(db, CLERK))
     clerk = demo_client(app, CLERK)
     for title in ("Local Area Teams - Update", "Cultural Entitlement for Young People"):
-        clerk.post(f"/meetings/{meeting.id}/agenda/items", {"title": title, "item_purpose": "An update."})
+        clerk.post(f"/meetings/{meeting.id}/agenda/items", {"title": title, "item_purpose": "An update.",
+                                                            "version": agenda_version(clerk, meeting)})
     items = service.items_of(meeting)
     culture = next(i for i in items if i.title.startswith("Cultural"))
-    response = clerk.post(f"/agenda-items/{culture.id}/move", {"direction": "up"})
+    response = clerk.post(f"/meetings/{meeting.id}/agenda/items/{culture.id}/move",
+                          {"direction": "up", "version": agenda_version(clerk, meeting)})
     assert response.status == 303
     db.session.expire_all()
     titles = [i.title for i in service.items_of(meeting)]
@@ -100,7 +115,8 @@ def test_items_move_up_and_down_and_numbering_follows(app, db, demo):
     assert numbered[3] == "4. Cultural Entitlement for Young People"
     # The first item cannot move up.
     first = service.items_of(meeting)[0]
-    assert clerk.post(f"/agenda-items/{first.id}/move", {"direction": "up"}).status == 400
+    assert clerk.post(f"/meetings/{meeting.id}/agenda/items/{first.id}/move",
+                      {"direction": "up", "version": agenda_version(clerk, meeting)}).status == 400
     # htmx gets the same redirect and swaps the list; the moved button keeps the focus.
     assert 'autofocus' in str(page.soup.select_one(f"#item-{culture.id}"))
 
@@ -109,10 +125,12 @@ def test_item_to_follow_needs_nothing_but_a_title(app, db, demo):
     committee, meeting = demo
     service.start_agenda(meeting, person(db, CLERK))
     clerk = demo_client(app, CLERK)
-    page = clerk.post(f"/meetings/{meeting.id}/agenda/items", {"title": "", "item_purpose": "x"})
+    page = clerk.post(f"/meetings/{meeting.id}/agenda/items",
+                      {"title": "", "item_purpose": "x", "version": agenda_version(clerk, meeting)})
     assert page.status == 400 and page.soup.select_one("#title-error")
     clerk.post(f"/meetings/{meeting.id}/agenda/items",
-               {"title": "Overview of Children's Services", "to_follow_reason": "Awaiting Ofsted's letter"})
+               {"title": "Overview of Children's Services", "to_follow_reason": "Awaiting Ofsted's letter",
+                "version": agenda_version(clerk, meeting)})
     item = next(i for i in service.items_of(meeting) if i.title.startswith("Overview"))
     assert item.to_follow and item.to_follow_reason == "Awaiting Ofsted's letter"
 
@@ -173,7 +191,8 @@ def test_work_plan_shows_moves_links_and_flags(app, db, demo):
     assert captions[0] == "Tuesday 25 June 2019 @ 5.30pm" and len(captions) == 11
     entry = db.session.scalar(sa.select(WorkPlanEntry).where(WorkPlanEntry.title == "Cultural Leaders Update"))
     september = meeting
-    assert clerk.post(f"/work-plan/{entry.id}/move", {"meeting_id": september.id}).status == 303
+    assert clerk.post(f"/committees/{committee.id}/work-plan/{entry.id}/move",
+                      {"meeting_id": september.id, "version": entry_version(clerk, committee, entry)}).status == 303
     db.session.expire_all()
     assert db.session.get(WorkPlanEntry, entry.id).meeting_id == september.id
     # Flagged when the meeting is near and no approved report is linked.
@@ -186,7 +205,8 @@ def test_work_plan_shows_moves_links_and_flags(app, db, demo):
     assert not sept.flagged(sept.entries[0], date(2019, 6, 1))  # not near yet
     report = approved_report(db)
     e = next(e for e in sept.entries if e.title.startswith("Children"))
-    clerk.post(f"/work-plan/{e.id}/report", {"report_id": report.id})
+    assert clerk.post(f"/committees/{committee.id}/work-plan/{e.id}/report",
+                      {"report_id": report.id, "version": entry_version(clerk, committee, e)}).status == 303
     db.session.expire_all()
     plan = work_plan(committee, "2019-20")
     sept = next(p for p in plan if p.meeting.id == september.id)

@@ -1,5 +1,4 @@
 """Committees, meetings, the agenda builder, publishing, and the published agenda."""
-import hashlib
 import json
 import re
 from datetime import time
@@ -9,12 +8,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app import cache
+from app.concurrency import Refused
 from app.extensions import db
-from app.forms import UKDateField
+from app.forms import StringField, TextAreaField, UKDateField
 from app.meetings import bp, dates, service
 from app.models import (
     AgendaItem,
@@ -258,15 +258,28 @@ def _to_agenda(meeting, **args):
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id, **args) + "#agenda-items", 303)
 
 
+def _seen() -> int | None:
+    """The meeting's version on the page the form was on (app/concurrency.py, rule 2)."""
+    return request.form.get("version", type=int)
+
+
+REFUSALS = (service.AgendaError, Refused)
+
+
 @bp.route("/meetings/<int:meeting_id>/agenda/start", methods=["POST"])
 @permission_required("manage_meeting", Meeting)
 def start_agenda(meeting):
-    service.start_agenda(meeting, current_user._get_current_object())
+    try:
+        service.start_agenda(meeting, current_user._get_current_object(), version=_seen())
+    except REFUSALS as exc:
+        return _agenda_error(meeting, exc)
     flash("The agenda was started with the standing items.", "success")
     return _to_agenda(meeting)
 
 
-def _agenda_error(meeting, exc, status=400):
+def _agenda_error(meeting, exc):
+    """The agenda page again, with the refusal (409) or the problem (400) beside its field, what
+    was typed kept, and the agenda as it is now (with its current version)."""
     db.session.rollback()
     items = service.items_of(meeting)
     return render_template(
@@ -274,18 +287,20 @@ def _agenda_error(meeting, exc, status=400):
         documents=db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)).all(),
         reports=service.report_choices(meeting.committee, meeting), packs=service.packs_of(meeting),
         check=service.publication_check(meeting), dates=dates, time_text=_time_text, moved=None, moved_dir=None,
-        errors={exc.field or "page": str(exc)}, typed=request.form), status
+        errors={exc.field or "page": str(exc)}, typed=request.form), exc.status
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/reports", methods=["POST"])
 @permission_required("manage_meeting", Meeting)
 def add_report(meeting):
-    report = db.session.get(Report, request.form.get("report_id", type=int) or 0)
+    report_id = request.form.get("report_id", type=int) or 0
+    report = db.session.get(Report, report_id) if 0 < report_id < 2**31 else None
     try:
         if report is None:
             raise service.AgendaError("Choose an approved report", "report_id")
-        service.add_report_item(meeting, report, current_user._get_current_object(), request.form.get("purpose"))
-    except service.AgendaError as exc:
+        service.add_report_item(meeting, report, current_user._get_current_object(), request.form.get("purpose"),
+                                version=_seen())
+    except REFUSALS as exc:
         return _agenda_error(meeting, exc)
     flash(f"“{report.title}” was added to the agenda.", "success")
     return _to_agenda(meeting)
@@ -296,32 +311,41 @@ def add_report(meeting):
 def add_item(meeting):
     try:
         service.add_other_item(meeting, request.form.get("title", ""), request.form.get("item_purpose"),
-                               current_user._get_current_object(), request.form.get("to_follow_reason"))
-    except service.AgendaError as exc:
+                               current_user._get_current_object(), request.form.get("to_follow_reason"),
+                               version=_seen())
+    except REFUSALS as exc:
         return _agenda_error(meeting, exc)
     flash("The item was added to the agenda.", "success")
     return _to_agenda(meeting)
 
 
-@bp.route("/agenda-items/<int:agenda_item_id>/move", methods=["POST"])
-@permission_required("manage_agenda_item", AgendaItem)
-def move_item(agenda_item):
+@bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/move", methods=["POST"])
+@permission_required("manage_meeting", Meeting)
+def move_item(meeting, item_id):
     direction = request.form.get("direction")
-    if direction not in ("up", "down"):
-        abort(400)
     try:
-        service.move_item(agenda_item, direction, current_user._get_current_object())
-    except service.AgendaError as exc:
-        return _agenda_error(agenda_item.meeting, exc)
-    return _to_agenda(agenda_item.meeting, moved=agenda_item.id, dir=direction)
+        item = service.item_on(meeting, item_id, _seen())
+        if direction not in ("up", "down"):
+            abort(400)
+        service.move_item(item, direction, current_user._get_current_object(), version=_seen())
+    except service.NotOnAgenda:
+        abort(404)
+    except REFUSALS as exc:
+        return _agenda_error(meeting, exc)
+    return _to_agenda(meeting, moved=item.id, dir=direction)
 
 
-@bp.route("/agenda-items/<int:agenda_item_id>/remove", methods=["POST"])
-@permission_required("manage_agenda_item", AgendaItem)
-def remove_item(agenda_item):
-    meeting = agenda_item.meeting
-    title = agenda_item.title
-    service.remove_item(agenda_item, current_user._get_current_object())
+@bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/remove", methods=["POST"])
+@permission_required("manage_meeting", Meeting)
+def remove_item(meeting, item_id):
+    try:
+        item = service.item_on(meeting, item_id, _seen())
+        title = item.title
+        service.remove_item(item, current_user._get_current_object(), version=_seen())
+    except service.NotOnAgenda:
+        abort(404)
+    except REFUSALS as exc:
+        return _agenda_error(meeting, exc)
     flash(f"“{title}” was removed from the agenda.", "success")
     return _to_agenda(meeting)
 
@@ -345,17 +369,11 @@ def upload_document(meeting):
                 raise AttachmentRefused("The selected file must be a PDF")
         except AttachmentRefused as exc:
             raise service.AgendaError(str(exc), "document") from None
-        item = db.session.get(AgendaItem, item_id) if item_id else None
-        if kind == "annex" and (item is None or item.meeting_id != meeting.id):
-            raise service.AgendaError("Choose the agenda item the annex belongs to", "agenda_item_id")
-    except service.AgendaError as exc:
+        item = db.session.get(AgendaItem, item_id) if item_id and 0 < item_id < 2**31 else None
+        doc = service.add_document(meeting, kind, item, file.filename, data, current_user._get_current_object(),
+                                   version=_seen())
+    except REFUSALS as exc:
         return _agenda_error(meeting, exc)
-    doc = MeetingDocument(meeting_id=meeting.id, agenda_item_id=item.id if kind == "annex" else None, kind=kind,
-                          filename=file.filename[:255], sha256=hashlib.sha256(data).hexdigest(), data=data)
-    db.session.add(doc)
-    db.session.flush()
-    record("meeting_document_added", meeting, data={"kind": kind, "filename": doc.filename, "sha256": doc.sha256})
-    db.session.commit()
     flash(f"{doc.filename} was added.", "success")
     return _to_agenda(meeting)
 
@@ -365,8 +383,8 @@ def upload_document(meeting):
 def publish(meeting):
     try:
         pack = service.publish(meeting, current_user._get_current_object(), request.form.get("change_note"),
-                               request.form.get("late_reason"))
-    except service.AgendaError as exc:
+                               request.form.get("late_reason"), version=_seen())
+    except REFUSALS as exc:
         return _agenda_error(meeting, exc)
     except ValueError as exc:  # an unreadable PDF in the pack
         return _agenda_error(meeting, service.AgendaError(str(exc)))

@@ -4,14 +4,22 @@ An agenda starts with the standing items worded as the council words them; repor
 can only be approved reports in the committee's scope; numbering follows the order;
 publishing builds a pack that is never changed afterwards (re-publishing makes the next
 version), records the statutory check, and marks the reports on it published.
+
+Every change to an agenda, and every publish, follows app/concurrency.py: it carries the
+meeting's version from the page it was made on (`version`), is refused if anyone changed the
+agenda since (a double-click, a second tab, a colleague), and bumps the meeting's version, so
+the meeting row decides which of two simultaneous changes wins. The database also refuses a
+report twice on one agenda and a second set of standing items.
 """
 import hashlib
 import json
+from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, selectinload
 
+from app.concurrency import Refused, check_version, guarded, touch, who_acted
 from app.extensions import db
 from app.meetings import dates
 from app.models import (
@@ -36,9 +44,50 @@ from app.trail import record
 class AgendaError(Exception):
     """A step the clerk cannot take; the message says why in plain English."""
 
+    status = 400
+
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class NotOnAgenda(LookupError):
+    """The item named is not on this meeting's agenda (and never was, as far as the page knew)."""
+
+
+AGENDA = "this agenda"
+# `version` for callers without a page (scripts, tests building an agenda): the meeting as
+# loaded now. Routes always pass what the form carried, and a missing one is refused.
+CURRENT = object()
+
+
+def check_agenda(meeting: Meeting, version) -> None:
+    """Refuse a change made from a page older than the agenda (rule 2 of app/concurrency.py)."""
+    if version is not CURRENT:
+        check_version(meeting, version, AGENDA)
+
+
+def problem(meeting: Meeting, version, exc: Exception):
+    """Raise `exc`, a problem the agenda as it is now has, unless the agenda changed since the
+    page was loaded: then that is the reason to give (a colleague's change, or the person's own
+    first click), so the answer to a race does not depend on when the race was lost. (A request
+    without a version is told the problem: it has no page to be older than.)"""
+    if version is not CURRENT and version is not None:
+        db.session.refresh(meeting)
+        check_version(meeting, version, AGENDA)
+    raise exc
+
+
+@contextmanager
+def changing(meeting: Meeting, version, already: str):
+    """One change to a meeting's agenda: checked against the page's version, the meeting's
+    version bumped (so of two simultaneous changes one wins, and the other is refused with who
+    acted and when), and committed with its trail event; or nothing at all."""
+    check_agenda(meeting, version)
+    with guarded(already, obj=meeting, noun=AGENDA):
+        touch(meeting)
+        yield
+        db.session.commit()
 
 
 DECLARATIONS = ("At this point, Members are asked to declare:\n"
@@ -88,21 +137,22 @@ def _renumber(items: list[AgendaItem]) -> None:
         item.position = n
 
 
-def start_agenda(meeting: Meeting, actor) -> list[AgendaItem]:
-    """Give a meeting with no agenda the standing items."""
-    existing = items_of(meeting)
-    if existing:
-        return existing
+def start_agenda(meeting: Meeting, actor, version=CURRENT) -> list[AgendaItem]:
+    """Give a meeting with no agenda the standing items (once: the database holds one of each)."""
+    check_agenda(meeting, version)
+    if items_of(meeting):
+        problem(meeting, version,
+                Refused(f"{who_acted(meeting, AGENDA)} It was already started, so nothing was changed."))
     items = []
-    for key in ("declarations", "minutes", "public_participation", "work_plan", "urgent_business"):
-        title, purpose = standing_wording(meeting, key)
-        items.append(AgendaItem(meeting_id=meeting.id, title=title, purpose=purpose,
-                                kind=AgendaItemKind.PROCEDURAL, standing=key))
-    _renumber(items)
-    db.session.add_all(items)
-    db.session.flush()
-    record("agenda_started", meeting, actor=actor, data={"items": [i.title for i in items]})
-    db.session.commit()
+    with changing(meeting, version, "This agenda was already started, so nothing was changed."):
+        for key in ("declarations", "minutes", "public_participation", "work_plan", "urgent_business"):
+            title, purpose = standing_wording(meeting, key)
+            items.append(AgendaItem(meeting_id=meeting.id, title=title, purpose=purpose,
+                                    kind=AgendaItemKind.PROCEDURAL, standing=key))
+        _renumber(items)
+        db.session.add_all(items)
+        db.session.flush()
+        record("agenda_started", meeting, actor=actor, data={"items": [i.title for i in items]})
     return items
 
 
@@ -169,7 +219,9 @@ def _insert_before_closing(meeting: Meeting, item: AgendaItem) -> None:
     _renumber(items)
 
 
-def add_report_item(meeting: Meeting, report: Report, actor, purpose: str | None = None) -> AgendaItem:
+def add_report_item(meeting: Meeting, report: Report, actor, purpose: str | None = None,
+                    version=CURRENT) -> AgendaItem:
+    check_agenda(meeting, version)
     if report.state not in (ReportState.APPROVED, ReportState.PUBLISHED) or not any(
             v.approved_at for v in report.versions):
         raise AgendaError(f"“{report.title}” is not approved, so it cannot go on an agenda. "
@@ -177,51 +229,89 @@ def add_report_item(meeting: Meeting, report: Report, actor, purpose: str | None
     if not in_committee_scope(report, meeting.committee):
         raise AgendaError(f"“{report.title}” is not a report for this committee.", "report_id")
     if any(i.report_id == report.id for i in items_of(meeting)):
-        raise AgendaError(f"“{report.title}” is already on this agenda.", "report_id")
+        problem(meeting, version, Refused(
+            f"“{report.title}” is already on this agenda. {who_acted(meeting, AGENDA)} Nothing was changed.",
+            "report_id"))
     item = AgendaItem(meeting_id=meeting.id, title=report.title, purpose=(purpose or "").strip() or None,
                       kind=AgendaItemKind.REPORT, report_id=report.id)
-    _insert_before_closing(meeting, item)
-    db.session.flush()
-    record("agenda_item_added", meeting, actor=actor, data={"title": item.title, "report_id": report.id})
-    db.session.commit()
+    with changing(meeting, version, f"“{report.title}” is already on this agenda."):
+        _insert_before_closing(meeting, item)
+        db.session.flush()
+        record("agenda_item_added", meeting, actor=actor, data={"title": item.title, "report_id": report.id})
     return item
 
 
-def add_other_item(meeting: Meeting, title: str, purpose: str | None, actor, to_follow_reason: str | None = None
-                   ) -> AgendaItem:
+def add_other_item(meeting: Meeting, title: str, purpose: str | None, actor, to_follow_reason: str | None = None,
+                   version=CURRENT) -> AgendaItem:
     if not (title or "").strip():
         raise AgendaError("Enter the item's title", "title")
+    check_agenda(meeting, version)
     item = AgendaItem(meeting_id=meeting.id, title=title.strip()[:300], purpose=(purpose or "").strip() or None,
                       kind=AgendaItemKind.OTHER, to_follow=bool((to_follow_reason or "").strip()),
                       to_follow_reason=(to_follow_reason or "").strip() or None)
-    _insert_before_closing(meeting, item)
-    db.session.flush()
-    record("agenda_item_added", meeting, actor=actor,
-           data={"title": item.title, "to_follow": item.to_follow_reason})
-    db.session.commit()
+    with changing(meeting, version, "The item is already on this agenda."):
+        _insert_before_closing(meeting, item)
+        db.session.flush()
+        record("agenda_item_added", meeting, actor=actor,
+               data={"title": item.title, "to_follow": item.to_follow_reason})
     return item
 
 
-def move_item(item: AgendaItem, direction: str, actor) -> None:
-    items = items_of(item.meeting)
+def item_on(meeting: Meeting, item_id: int | None, version=CURRENT) -> AgendaItem:
+    """The agenda item the page named (the change itself then checks the page's version). An
+    item that is gone since the page was loaded is a refusal that names who acted; one that is
+    not on this agenda (or a page without a version naming one that is gone) is `NotOnAgenda`."""
+    item = db.session.get(AgendaItem, item_id) if item_id and 0 < item_id < 2**31 else None
+    if item is not None and item.meeting_id != meeting.id:
+        raise NotOnAgenda(item_id)
+    if item is None:
+        if version is CURRENT or version is None:
+            raise NotOnAgenda(item_id)
+        problem(meeting, version, NotOnAgenda(item_id))
+    return item
+
+
+def move_item(item: AgendaItem, direction: str, actor, version=CURRENT) -> None:
+    meeting = item.meeting
+    check_agenda(meeting, version)
+    items = items_of(meeting)
     at = next(n for n, i in enumerate(items) if i.id == item.id)
     to = at - 1 if direction == "up" else at + 1
     if to < 0 or to >= len(items):
-        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'}.")
-    items[at], items[to] = items[to], items[at]
-    _renumber(items)
-    record("agenda_item_moved", item.meeting, actor=actor, data={"title": item.title, "to": to + 1})
-    db.session.commit()
+        where = "first" if direction == "up" else "last"
+        problem(meeting, version, AgendaError(f"“{item.title}” is already {where}."))
+    with changing(meeting, version, "The agenda was changed at the same moment."):
+        items[at], items[to] = items[to], items[at]
+        _renumber(items)
+        record("agenda_item_moved", meeting, actor=actor, data={"title": item.title, "to": to + 1})
 
 
-def remove_item(item: AgendaItem, actor) -> None:
+def remove_item(item: AgendaItem, actor, version=CURRENT) -> None:
     meeting = item.meeting
+    check_agenda(meeting, version)
+    if item.standing:
+        raise AgendaError(f"“{item.title}” is a standing item: every agenda has it.")
     title = item.title
-    db.session.delete(item)
-    db.session.flush()
-    _renumber(items_of(meeting))
-    record("agenda_item_removed", meeting, actor=actor, data={"title": title})
-    db.session.commit()
+    with changing(meeting, version, "The agenda was changed at the same moment."):
+        db.session.delete(item)
+        db.session.flush()
+        _renumber(items_of(meeting))
+        record("agenda_item_removed", meeting, actor=actor, data={"title": title, "item_id": item.id})
+
+
+def add_document(meeting: Meeting, kind: str, item: AgendaItem | None, filename: str, data: bytes, actor,
+                 version=CURRENT) -> MeetingDocument:
+    """The previous meeting's minutes, or an annex to an item, for the pack (a checked PDF)."""
+    if kind == "annex" and (item is None or item.meeting_id != meeting.id):
+        problem(meeting, version, AgendaError("Choose the agenda item the annex belongs to", "agenda_item_id"))
+    doc = MeetingDocument(meeting_id=meeting.id, agenda_item_id=item.id if kind == "annex" else None, kind=kind,
+                          filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), data=data)
+    with changing(meeting, version, "This PDF was already added."):
+        db.session.add(doc)
+        db.session.flush()
+        record("meeting_document_added", meeting, actor=actor,
+               data={"kind": kind, "filename": doc.filename, "sha256": doc.sha256})
+    return doc
 
 
 def packs_of(meeting: Meeting) -> list[AgendaPack]:
@@ -237,19 +327,24 @@ def publication_check(meeting: Meeting, on: date | None = None) -> dict:
 
 
 def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason: str | None = None,
-            today: date | None = None, progress=None) -> AgendaPack:
-    """Build the pack and publish it as the next version. Nothing is stored if any step fails."""
+            today: date | None = None, progress=None, version=CURRENT) -> AgendaPack:
+    """Build the pack and publish it as the next version. Nothing is stored if any step fails.
+
+    The page's version is checked before the (slow) build, so a double-click or a colleague's
+    publish is refused at once, and again at the commit, where the meeting row lets only one
+    of two simultaneous publishes through (and the pack number is unique for the meeting)."""
     from app.meetings.pack import PackItem, PackMeeting, build_pack
     from app.reports.pdf import render_pdf
 
+    check_agenda(meeting, version)
     today = today or date.today()
     items = items_of(meeting)
     if not items:
-        raise AgendaError("The agenda has no items yet.")
+        problem(meeting, version, AgendaError("The agenda has no items yet."))
     previous = packs_of(meeting)
     if previous and not (change_note or "").strip():
-        raise AgendaError("Say what changed since version " f"{previous[-1].number}: it is shown on the agenda page.",
-                          "change_note")
+        problem(meeting, version, AgendaError(
+            f"Say what changed since version {previous[-1].number}: it is shown on the agenda page.", "change_note"))
     check = publication_check(meeting, today)
     if check["late"] and not (late_reason or "").strip():
         raise AgendaError(
@@ -298,20 +393,20 @@ def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason
                       agenda=json.dumps(agenda), change_note=(change_note or "").strip() or None,
                       late_reason=(late_reason or "").strip() or None if check["late"] else None,
                       published_at=utcnow(), published_by_id=actor.id)
-    db.session.add(pack)
-    from_state = meeting.agenda_state
-    meeting.agenda_state = AgendaState.PUBLISHED
-    db.session.flush()
-    for item in items:
-        if item.report is not None and item.report.state != ReportState.PUBLISHED:
-            item.report.state = ReportState.PUBLISHED
-            record("report_published", item.report, actor=actor, from_state=ReportState.APPROVED,
-                   to_state=ReportState.PUBLISHED, data={"meeting_id": meeting.id, "pack_version": number})
-    record("agenda_published", meeting, actor=actor, from_state=from_state, to_state=AgendaState.PUBLISHED,
-           version=number, comment=pack.change_note,
-           data={"sha256": pack.sha256, "pages": pack.page_count, "late_reason": pack.late_reason,
-                 "clear_working_days": check["clear_days"]})
-    db.session.commit()
+    with changing(meeting, version, f"Version {number} of the agenda pack was already published."):
+        db.session.add(pack)
+        from_state = meeting.agenda_state
+        meeting.agenda_state = AgendaState.PUBLISHED
+        db.session.flush()
+        for item in items:
+            if item.report is not None and item.report.state != ReportState.PUBLISHED:
+                item.report.state = ReportState.PUBLISHED
+                record("report_published", item.report, actor=actor, from_state=ReportState.APPROVED,
+                       to_state=ReportState.PUBLISHED, data={"meeting_id": meeting.id, "pack_version": number})
+        record("agenda_published", meeting, actor=actor, from_state=from_state, to_state=AgendaState.PUBLISHED,
+               version=number, comment=pack.change_note,
+               data={"sha256": pack.sha256, "pages": pack.page_count, "late_reason": pack.late_reason,
+                     "clear_working_days": check["clear_days"]})
     return pack
 
 

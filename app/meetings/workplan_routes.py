@@ -4,11 +4,14 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.concurrency import Refused
 from app.extensions import db
 from app.meetings import bp, workplan
 from app.meetings.routes import _time_text
-from app.models import Committee, Meeting, Report, WorkPlanEntry
+from app.models import Committee, Meeting, Report
 from app.permissions import can, permission_required
+
+REFUSALS = (workplan.WorkPlanError, Refused)
 
 
 def _year(committee: Committee) -> str:
@@ -25,12 +28,23 @@ def _year(committee: Committee) -> str:
 def _page(committee, year, errors=None, status=200):
     from app.meetings.service import approved_reports_for
 
+    manage = can(current_user, "manage_committee", committee)
     return render_template(
         "meetings/workplan.html", committee=committee, year=year, years=workplan.years_of(committee),
         plan=workplan.work_plan(committee, year), today=date.today(), label=workplan._meeting_label,
-        manage=can(current_user, "manage_committee", committee), reports=approved_reports_for(committee),
-        all_reports=approved_reports_for(committee) if can(current_user, "manage_committee", committee) else [],
+        manage=manage, shown_report=lambda e: workplan.shown_report(e, working=manage),
+        all_reports=approved_reports_for(committee) if manage else [],
         errors=errors or {}, typed=request.form if errors else {}, time_text=_time_text), status
+
+
+def _refused(committee, year, exc):
+    db.session.rollback()
+    return _page(committee, year, {exc.field or "page": str(exc)}, exc.status)
+
+
+def _seen() -> int | None:
+    """The item's version on the page the form was on (app/concurrency.py, rule 2)."""
+    return request.form.get("version", type=int)
 
 
 @bp.route("/committees/<int:committee_id>/work-plan")
@@ -51,59 +65,74 @@ def work_plan_xlsx(committee):
 @bp.route("/committees/<int:committee_id>/work-plan", methods=["POST"])
 @permission_required("manage_committee", Committee)
 def add_work_plan_entry(committee):
-    meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting = db.session.get(Meeting, meeting_id) if 0 < meeting_id < 2**31 else None
     year = _year(committee)
     try:
         if meeting is None:
             raise workplan.WorkPlanError("Choose the meeting", "meeting_id")
         workplan.add_entry(committee, meeting, request.form.get("title", ""), request.form.get("report_owner"),
                            request.form.get("expected_report"), current_user._get_current_object())
-    except workplan.WorkPlanError as exc:
-        db.session.rollback()
-        return _page(committee, year, {exc.field or "page": str(exc)}, 400)
+    except REFUSALS as exc:
+        return _refused(committee, year, exc)
     flash("The item was added to the work plan.", "success")
     return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=meeting.municipal_year), 303)
 
 
-@bp.route("/work-plan/<int:work_plan_entry_id>/move", methods=["POST"])
-@permission_required("manage_work_plan_entry", WorkPlanEntry)
-def move_work_plan_entry(work_plan_entry):
-    meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
-    committee = work_plan_entry.committee
+@bp.route("/committees/<int:committee_id>/work-plan/<int:entry_id>/move", methods=["POST"])
+@permission_required("manage_committee", Committee)
+def move_work_plan_entry(committee, entry_id):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting = db.session.get(Meeting, meeting_id) if 0 < meeting_id < 2**31 else None
+    year = _year(committee)
     try:
+        entry = workplan.entry_of(committee, entry_id)
+        year = entry.municipal_year
         if meeting is None:
             raise workplan.WorkPlanError("Choose the meeting to move it to", "meeting_id")
-        workplan.move_entry(work_plan_entry, meeting, current_user._get_current_object())
-    except workplan.WorkPlanError as exc:
-        db.session.rollback()
-        return _page(committee, work_plan_entry.municipal_year, {exc.field or "page": str(exc)}, 400)
-    flash(f"“{work_plan_entry.title}” moved to {workplan._meeting_label(meeting)}.", "success")
+        workplan.check_entry(entry, _seen())
+        workplan.move_entry(entry, meeting, current_user._get_current_object())
+    except workplan.NotOnWorkPlan:
+        abort(404)
+    except REFUSALS as exc:
+        return _refused(committee, year, exc)
+    flash(f"“{entry.title}” moved to {workplan._meeting_label(meeting)}.", "success")
     return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=meeting.municipal_year), 303)
 
 
-@bp.route("/work-plan/<int:work_plan_entry_id>/report", methods=["POST"])
-@permission_required("manage_work_plan_entry", WorkPlanEntry)
-def link_work_plan_report(work_plan_entry):
+@bp.route("/committees/<int:committee_id>/work-plan/<int:entry_id>/report", methods=["POST"])
+@permission_required("manage_committee", Committee)
+def link_work_plan_report(committee, entry_id):
     report_id = request.form.get("report_id", type=int)
     if report_id is not None and not 0 < report_id < 2**31:
         abort(404)
     report = db.session.get(Report, report_id) if report_id else None
     if report_id and report is None:
         abort(404)
+    year = _year(committee)
     try:
-        workplan.link_report(work_plan_entry, report, current_user._get_current_object())
-    except workplan.WorkPlanError as exc:
-        db.session.rollback()
-        return _page(work_plan_entry.committee, work_plan_entry.municipal_year, {exc.field or "page": str(exc)}, 400)
+        entry = workplan.entry_of(committee, entry_id, _seen())
+        year = entry.municipal_year
+        workplan.link_report(entry, report, current_user._get_current_object())
+    except workplan.NotOnWorkPlan:
+        abort(404)
+    except REFUSALS as exc:
+        return _refused(committee, year, exc)
     flash("The report link was saved.", "success")
-    return redirect(url_for("meetings.work_plan", committee_id=work_plan_entry.committee_id,
-                            year=work_plan_entry.municipal_year), 303)
+    return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=year), 303)
 
 
-@bp.route("/work-plan/<int:work_plan_entry_id>/remove", methods=["POST"])
-@permission_required("manage_work_plan_entry", WorkPlanEntry)
-def remove_work_plan_entry(work_plan_entry):
-    committee_id, year, title = work_plan_entry.committee_id, work_plan_entry.municipal_year, work_plan_entry.title
-    workplan.remove_entry(work_plan_entry, current_user._get_current_object())
+@bp.route("/committees/<int:committee_id>/work-plan/<int:entry_id>/remove", methods=["POST"])
+@permission_required("manage_committee", Committee)
+def remove_work_plan_entry(committee, entry_id):
+    year = _year(committee)
+    try:
+        entry = workplan.entry_of(committee, entry_id, _seen())
+        year, title = entry.municipal_year, entry.title
+        workplan.remove_entry(entry, current_user._get_current_object())
+    except workplan.NotOnWorkPlan:
+        abort(404)
+    except REFUSALS as exc:
+        return _refused(committee, year, exc)
     flash(f"“{title}” was removed from the work plan.", "success")
-    return redirect(url_for("meetings.work_plan", committee_id=committee_id, year=year), 303)
+    return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=year), 303)

@@ -81,6 +81,9 @@ class Meeting(Model):
 
 class AgendaItem(Model):
     __tablename__ = "agenda_item"
+    # A report is on an agenda once; each standing item is there once (one set a meeting).
+    # Both columns may be empty, and empty values never clash.
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "report_id"), sa.UniqueConstraint("meeting_id", "standing"))
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -104,6 +107,8 @@ class WorkPlanEntry(Model):
     """A planned item of business on a committee's work plan for the municipal year."""
 
     __tablename__ = "work_plan_entry"
+    # An item is planned for a meeting once (a double-clicked "Add" cannot plan it twice).
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "title"),)
 
     committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committee.id", ondelete="CASCADE"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
@@ -113,6 +118,9 @@ class WorkPlanEntry(Model):
     expected_report: Mapped[str | None] = mapped_column(sa.String(300))
     report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     committee: Mapped[Committee] = relationship()
     meeting: Mapped[Meeting | None] = relationship(back_populates="work_plan_entries")
