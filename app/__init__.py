@@ -19,11 +19,24 @@ ROOT = __file__.rsplit("/app/", 1)[0]
 
 class DocketRequest(Request):
     """Form and query values with NUL characters removed: no database can store them, and
-    nobody types them."""
+    nobody types them. Which values had one is kept (`nul_removed`), so that a text box can
+    refuse it beside the field (app/forms.py) rather than change what was sent unseen. A
+    url-encoded form is decoded in memory bounded by its size (app/formdata.py)."""
+
+    from app.formdata import BoundedFormParser as form_data_parser_class
+
+    @cached_property
+    def nul_removed(self) -> set:
+        return set()
 
     def _clean(self, values):
-        return ImmutableMultiDict([(k, v.replace("\x00", "") if isinstance(v, str) else v)
-                                   for k, v in values.items(multi=True)])
+        cleaned = []
+        for k, v in values.items(multi=True):
+            if isinstance(v, str) and "\x00" in v:
+                self.nul_removed.add(k)
+                v = v.replace("\x00", "")
+            cleaned.append((k, v))
+        return ImmutableMultiDict(cleaned)
 
     @cached_property
     def form(self):
@@ -70,6 +83,8 @@ def register_templates(app: Flask) -> None:
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    # GOV.UK's own, for a Docket template that wraps one of them (app/htmx.py)
+                    "govuk_frontend_jinja_original": PackageLoader("govuk_frontend_jinja"),
                     "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
                 }
             ),
@@ -158,7 +173,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app import navigation, notifications, security
+    from app import htmx, navigation, notifications, security
     from app.auth.routes import enforce_idle_timeout
 
     @app.before_request
@@ -175,6 +190,7 @@ def register_request_hooks(app: Flask) -> None:
         return None
 
     app.before_request(enforce_idle_timeout)
+    htmx.register(app)  # its form dispatch goes first, before the form-token check
     security.register(app)
     navigation.register(app)
     notifications.register(app)

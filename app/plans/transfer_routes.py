@@ -88,16 +88,6 @@ def _read(stored: dict) -> transfer.ReadResult:
 
 # --- pages ---------------------------------------------------------------------------------
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _problem_status(status: int) -> int:
-    """htmx swaps only successful responses: a page that explains a problem is sent as 200
-    to htmx (which replaces the form with it) and with its real status otherwise."""
-    return 200 if _is_htmx() else status
-
-
 def _kind_arg(value) -> str | None:
     return value if value in KINDS else None
 
@@ -142,21 +132,21 @@ def import_preview(plan):
             result = transfer.read_paste(text, kind)
         except TransferError as exc:
             kept = text if len(text) <= MAX_BYTES else ""  # too big to send back
-            return _start_page(plan, {"paste": str(exc)}, paste=kept, kind=kind, status=_problem_status(400))
+            return _start_page(plan, {"paste": str(exc)}, paste=kept, kind=kind, status=400)
         data, filename = text.encode("utf-8"), None
     else:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            return _start_page(plan, {"file": "Choose a file to upload"}, status=_problem_status(400))
+            return _start_page(plan, {"file": "Choose a file to upload"}, status=400)
         data = upload.stream.read(MAX_BYTES + 1)
         filename = Path(upload.filename).name[:200]
         if len(data) > MAX_BYTES:
             return _start_page(plan, {"file": "The file is larger than 10 MB. Split it, or save just the sheets "
-                                              "to import in a new workbook."}, status=_problem_status(413))
+                                              "to import in a new workbook."}, status=413)
         try:
             result = transfer.read_upload(filename, data, kind)
         except TransferError as exc:
-            return _start_page(plan, {"file": str(exc)}, status=_problem_status(400))
+            return _start_page(plan, {"file": str(exc)}, status=400)
     pv = transfer.preview(plan, result)
     token = _store(plan, source, filename, kind, data)
     stored = {"source": source, "filename": filename, "kind": kind, "data": data, "token": token}
