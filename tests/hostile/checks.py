@@ -15,6 +15,7 @@ import sqlalchemy as sa
 FORBIDDEN_ELEMENTS = {"img", "iframe", "object", "embed", "base", "style", "svg", "hostile-x", "frame", "frameset",
                       "applet", "math", "video", "audio", "source", "link-hostile"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "hx-get", "hx-post", "hx-put", "hx-delete", "data",
+                  "data-hx-get", "data-hx-post", "data-hx-put", "data-hx-patch", "data-hx-delete",
                   "poster", "xlink:href", "background"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _SPACE = re.compile(r"\s+")

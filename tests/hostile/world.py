@@ -155,7 +155,9 @@ def _build(db, org, people, committee, service, other_service, owner, other_owne
 
     from app.updates.attachments import add_attachment
 
-    attachment = add_attachment(update, "minutes.pdf", b"%PDF-1.4 minutes", owner)
+    from tests.pdf_samples import a_pdf
+
+    attachment = add_attachment(update, "minutes.pdf", a_pdf("minutes"), owner)
     items = meetings.items_of(meeting)
     other_items = meetings.items_of(other_meeting)
     ids = dict(

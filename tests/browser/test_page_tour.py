@@ -1,0 +1,75 @@
+"""Every main page, as the person who uses it, through `Visit.check()`: axe, target size, the Nu
+HTML Checker and reflow at 320 CSS px. The journeys check the pages they pass through; this
+tour reaches the rest (the people, the trail, the periods, every plan editing form, the
+dashboard, the work plan, the sign-off queue, a compiled report...)."""
+import pytest
+import sqlalchemy as sa
+
+from app.models import Action, Committee, Indicator, Meeting, Milestone, Plan, PriorityTheme, ProgressUpdate, \
+    ReportingPeriod, Risk, User
+
+pytestmark = pytest.mark.browser
+
+ADMIN, HOS, AD, CLERK = ("admin@docket.example", "marcus.bell@docket.example", "jo.whitfield@docket.example",
+                         "nadia.holt@docket.example")
+
+
+@pytest.fixture()
+def quarter(db):
+    """The demo council with an approved Q1 report, and Q2 open with three updates submitted."""
+    from app.updates.service import open_period, submit
+    from tests.test_meetings import approved_report
+
+    from app.demo.loader import load_demo
+
+    load_demo()
+    report = approved_report(db)
+    admin = db.session.scalar(sa.select(User).where(User.email == ADMIN))
+    open_period(db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == "Q2 2019/20")), admin)
+    drafts = db.session.scalars(sa.select(ProgressUpdate).where(ProgressUpdate.state == "draft")
+                                .order_by(ProgressUpdate.id)).all()[:3]
+    for update in drafts:
+        submit(update, {"narrative": "Going well.", "rag": "green", "percent_complete": 50}, update.version,
+               update.action.owner)
+    first = lambda model: db.session.scalar(sa.select(model).order_by(model.id))  # noqa: E731
+    return dict(report=report.id, update=drafts[0].id, plan=first(Plan).id, action=first(Action).id,
+                theme=first(PriorityTheme).id, milestone=first(Milestone).id, risk=first(Risk).id,
+                indicator=first(Indicator).id, committee=first(Committee).id,
+                meeting=db.session.scalar(sa.select(Meeting).order_by(Meeting.meets_on)).id)
+
+
+def tour(visit, email, paths):
+    from tests.browser.test_update_journey import sign_in
+
+    tab, page = sign_in(visit, email, True)
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, f"{path}: {response.status}"
+        tab.check()
+
+
+def test_the_administrators_pages(visit, quarter):
+    q = quarter
+    tour(visit, ADMIN, ["/people/", "/trail/", "/plans/", f"/plans/{q['plan']}", f"/actions/{q['action']}",
+                        f"/plans/{q['plan']}/edit", f"/plans/{q['plan']}/themes/new", f"/themes/{q['theme']}/edit",
+                        f"/plans/{q['plan']}/actions/new", f"/actions/{q['action']}/edit",
+                        f"/actions/{q['action']}/milestones/new", f"/milestones/{q['milestone']}/edit",
+                        f"/plans/{q['plan']}/risks/new", f"/risks/{q['risk']}/edit",
+                        f"/plans/{q['plan']}/indicators/new", f"/indicators/{q['indicator']}/edit",
+                        f"/plans/{q['plan']}/import", "/periods/", "/periods/new", "/notifications/",
+                        "/notifications/outbox"])
+
+
+def test_the_head_of_services_pages(visit, quarter):
+    q = quarter
+    tour(visit, HOS, ["/sign-off", f"/sign-off/update/{q['update']}", "/delegation", "/reports/", "/reports/new",
+                      f"/reports/{q['report']}", f"/reports/{q['report']}/edit", f"/reports/{q['report']}/compare",
+                      "/dashboard"])
+
+
+def test_the_clerks_pages(visit, quarter):
+    q = quarter
+    tour(visit, CLERK, ["/committees/", f"/committees/{q['committee']}", f"/committees/{q['committee']}/edit",
+                        f"/committees/{q['committee']}/meetings/new",
+                        f"/committees/{q['committee']}/work-plan?year=2019-20", "/meetings/",
+                        f"/meetings/{q['meeting']}", f"/meetings/{q['meeting']}/agenda"])
