@@ -46,7 +46,8 @@ PAST = {"created": "created", "edited": "changed", "saved": "saved a change to",
         "added": "added to", "moved": "moved an item on", "removed": "removed an item from",
         "published": "published", "submitted": "submitted", "resubmitted": "resubmitted",
         "withdrawn": "withdrew", "returned": "returned", "signed_off": "signed off", "reopened": "reopened",
-        "approved": "approved", "linked": "linked", "opened": "opened", "deleted": "deleted"}
+        "approved": "approved", "linked": "linked", "opened": "opened", "deleted": "deleted",
+        "imported": "imported into"}
 
 
 def last_event(obj):
@@ -95,12 +96,13 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
 
 
 @contextmanager
-def guarded(already: str, stale: str | None = None, obj=None):
+def guarded(already: str, stale=None, obj=None, noun: str = "this"):
     """Run a change; turn a lost race into `Refused` (rules 1 and 2), rolling everything back.
 
     `already` is said when a unique constraint refused a duplicate ("… is already on this
-    agenda"); `stale` when a version check in the database refused the change (default: who
-    acted on `obj`, and when)."""
+    agenda"); `stale` when a version check in the database refused the change (a string, or a
+    function called after the rollback so it can name the winner; default: who acted on `obj`,
+    called `noun`, and when)."""
     try:
         yield
         db.session.flush()
@@ -114,6 +116,7 @@ def guarded(already: str, stale: str | None = None, obj=None):
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
         db.session.expire_all()
-        message = stale or (who_acted(obj) + " Nothing was changed: look at it again, then try once more."
+        message = stale() if callable(stale) else stale
+        message = message or (who_acted(obj, noun) + " Nothing was changed: look at it again, then try once more."
                             if obj is not None else "Someone else acted at the same moment. Nothing was changed.")
         raise Refused(message) from None

@@ -158,8 +158,10 @@ def _view_update(scope: Scope, upd) -> bool:
 
 
 def _edit_update(scope: Scope, upd) -> bool:
-    """The owner, or a Head of Service for the service."""
-    return owner_id_of(upd) == scope.user.id or service_id_of(upd) in scope.services(Role.HEAD_OF_SERVICE)
+    """The owner only: an owner's update is the owner's words. Others comment, return, sign
+    off or reopen it; none rewrites it (a Head of Service who wants another writer changes the
+    action's owner)."""
+    return owner_id_of(upd) is not None and owner_id_of(upd) == scope.user.id
 
 
 def _sign_off_update(scope: Scope, upd) -> bool:
@@ -191,7 +193,14 @@ def _view_report(scope: Scope, report) -> bool:
     if report.state == ReportState.PUBLISHED:
         return True
     if report.state == ReportState.APPROVED and scope.committees():
-        return report.committee_id is None or report.committee_id in scope.committees()
+        # A clerk reads the approved reports of their own committees: the report's committee,
+        # or, when it names none, the committee for its directorate (`in_committee_scope`, the
+        # rule the agenda builder uses). Not every approved report without a committee.
+        from app.meetings.service import in_committee_scope
+        from app.models import Committee
+
+        return any(in_committee_scope(report, committee) for committee in
+                   db.session.scalars(sa.select(Committee).where(Committee.id.in_(scope.committees()))))
     return False
 
 
@@ -226,14 +235,6 @@ def _manage_committee(scope: Scope, committee) -> bool:
 
 def _manage_meeting(scope: Scope, meeting) -> bool:
     return _clerk_of(scope, meeting.committee_id)
-
-
-def _manage_agenda_item(scope: Scope, item) -> bool:
-    return _clerk_of(scope, item.meeting.committee_id)
-
-
-def _manage_work_plan_entry(scope: Scope, entry) -> bool:
-    return _clerk_of(scope, entry.committee_id)
 
 
 POLICIES = {
@@ -272,8 +273,6 @@ POLICIES = {
     "view_committee": _signed_in,
     "manage_committee": _manage_committee,
     "manage_meeting": _manage_meeting,
-    "manage_agenda_item": _manage_agenda_item,
-    "manage_work_plan_entry": _manage_work_plan_entry,
     "view_meeting": _signed_in,  # drafts are shown only to clerks: the route checks manage_meeting
 }
 

@@ -6,13 +6,15 @@ Routes with URL arguments give a function that builds the URL from the fixtures.
 """
 import pytest
 
+from tests import pdf_samples
+
 PUBLIC = "public"
 SIGNED_IN = "signed in"
 EVERYONE = {"admin", "ad", "hos", "owner", "clerk", "nobody"}
 PLAN_READERS = {"admin", "ad", "hos", "owner"}
 PLAN_EDITORS = {"admin", "hos"}
 UPDATE_READERS = {"admin", "ad", "hos", "owner"}
-UPDATE_WRITERS = {"hos", "owner"}
+UPDATE_WRITERS = {"owner"}  # an owner's update is the owner's: others comment, return, sign off
 SIGNERS = {"hos"}
 REPORT_READERS = {"admin", "ad", "hos"}
 CLERKS = {"admin", "clerk"}
@@ -79,17 +81,17 @@ ROUTES = {
     "meetings.start_agenda": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/start"),
     "meetings.add_report": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/reports"),
     "meetings.add_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items"),
-    "meetings.move_item": (CLERKS, lambda f: f"/agenda-items/{f['agenda_item'].id}/move"),
-    "meetings.remove_item": (CLERKS, lambda f: f"/agenda-items/{f['agenda_item'].id}/remove"),
+    "meetings.move_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items/{f['agenda_item'].id}/move"),
+    "meetings.remove_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items/{f['agenda_item'].id}/remove"),
     "meetings.upload_document": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/documents"),
     "meetings.publish": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/publish"),
     "meetings.pack": (SIGNED_IN, lambda f: f"/meetings/{f['published'].id}/pack-1.pdf"),
     "meetings.work_plan": (SIGNED_IN, lambda f: f"/committees/{f['org']['committee'].id}/work-plan"),
     "meetings.work_plan_xlsx": (SIGNED_IN, lambda f: f"/committees/{f['org']['committee'].id}/work-plan.xlsx"),
     "meetings.add_work_plan_entry": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan"),
-    "meetings.move_work_plan_entry": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/move"),
-    "meetings.link_work_plan_report": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/report"),
-    "meetings.remove_work_plan_entry": (CLERKS, lambda f: f"/work-plan/{f['entry'].id}/remove"),
+    "meetings.move_work_plan_entry": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan/{f['entry'].id}/move"),
+    "meetings.link_work_plan_report": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan/{f['entry'].id}/report"),
+    "meetings.remove_work_plan_entry": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan/{f['entry'].id}/remove"),
     # committee reports and the dashboard
     "reports.index": (SIGNED_IN, lambda f: "/reports/"),
     "reports.new": ({"admin", "hos"}, lambda f: "/reports/new"),
@@ -134,7 +136,7 @@ def objects(db, org, people):
     db.session.commit()
     from app.updates.attachments import add_attachment
 
-    attachment = add_attachment(update, "minutes.pdf", b"%PDF-1.4 minutes", people["owner"])
+    attachment = add_attachment(update, "minutes.pdf", pdf_samples.a_pdf("minutes"), people["owner"])
     from app.models import Report
 
     report = Report(title="Progress report", period=period, author_id=people["hos"].id, content="{}")
@@ -281,14 +283,14 @@ OUT_OF_SCOPE = {
     "meetings.start_agenda": lambda o: f"/meetings/{o['meeting'].id}/agenda/start",
     "meetings.add_report": lambda o: f"/meetings/{o['meeting'].id}/agenda/reports",
     "meetings.add_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items",
-    "meetings.move_item": lambda o: f"/agenda-items/{o['agenda_item'].id}/move",
-    "meetings.remove_item": lambda o: f"/agenda-items/{o['agenda_item'].id}/remove",
+    "meetings.move_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items/{o['agenda_item'].id}/move",
+    "meetings.remove_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items/{o['agenda_item'].id}/remove",
     "meetings.upload_document": lambda o: f"/meetings/{o['meeting'].id}/documents",
     "meetings.publish": lambda o: f"/meetings/{o['meeting'].id}/publish",
     "meetings.add_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan",
-    "meetings.move_work_plan_entry": lambda o: f"/work-plan/{o['entry'].id}/move",
-    "meetings.link_work_plan_report": lambda o: f"/work-plan/{o['entry'].id}/report",
-    "meetings.remove_work_plan_entry": lambda o: f"/work-plan/{o['entry'].id}/remove",
+    "meetings.move_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/move",
+    "meetings.link_work_plan_report": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/report",
+    "meetings.remove_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/remove",
     "notifications.mark_read": lambda o: f"/notifications/{o['notification'].id}/read",
 }
 # Routes with an object that every signed-in person may read (published agendas, committees,
@@ -344,7 +346,7 @@ def elsewhere(db, org, people, make_user):
     report.plans = [plan]
     db.session.add(report)
     db.session.commit()
-    attachment = add_attachment(update, "survey.pdf", b"%PDF-1.4 survey", other_owner)
+    attachment = add_attachment(update, "survey.pdf", pdf_samples.a_pdf("survey"), other_owner)
     return dict(plan=plan, theme=theme, action=action, milestone=milestone, risk=risk, indicator=indicator,
                 update=update, committee=committee, meeting=meeting, agenda_item=agenda_item, entry=entry,
                 delegation=delegation, report=report, attachment=attachment, notification=notification)
