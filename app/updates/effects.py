@@ -37,38 +37,42 @@ class Effects:
         return self.percent_from != self.percent_to
 
 
-def _last_signed_off(model, key, ids: set[int]) -> dict[int, list]:
-    """key id -> its signed-off entries, newest period first."""
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(model, ReportingPeriod).join(ReportingPeriod, model.period_id == ReportingPeriod.id)
-        .where(key.in_(ids), model.state == UpdateState.SIGNED_OFF).order_by(ReportingPeriod.ends_on.desc())
-    ).all()
-    out: dict[int, list] = {}
-    for obj, period in rows:
-        out.setdefault(getattr(obj, key.key), []).append((obj, period))
+def _last_signed_off(model, key, columns, objs) -> dict[tuple, sa.Row]:
+    """(period start, key id) -> the row (`columns`, and the period's name) of the newest
+    signed-off entry in a period that ended before the entry being signed off began.
+
+    Rows, not objects, and only the newest per key (a window function): an action has an
+    update for every quarter of its plan's life, and the queue needs one of them. One query
+    for each period being signed off (almost always one)."""
+    by_start: dict = {}
+    for obj in objs:
+        by_start.setdefault(obj.period.starts_on, set()).add(getattr(obj, key.key))
+    out: dict[tuple, sa.Row] = {}
+    for starts_on, ids in by_start.items():
+        ranked = (
+            sa.select(key.label("key_id"), *columns, ReportingPeriod.name.label("period_name"),
+                      sa.func.row_number().over(partition_by=key, order_by=ReportingPeriod.ends_on.desc())
+                      .label("newest"))
+            .join(ReportingPeriod, model.period_id == ReportingPeriod.id)
+            .where(key.in_(ids), model.state == UpdateState.SIGNED_OFF, ReportingPeriod.ends_on < starts_on)
+            .subquery())
+        for row in db.session.execute(sa.select(ranked).where(ranked.c.newest == 1)):
+            out[(starts_on, row.key_id)] = row
     return out
 
 
-def _before(entries, obj):
-    for earlier, period in entries or []:
-        if earlier.id != obj.id and period.ends_on < obj.period.starts_on:
-            return earlier, period
-    return None, None
-
-
 def sign_off_effects(objs) -> dict[tuple[str, int], Effects]:
-    """(kind, id) -> Effects for each update or value, with a fixed number of queries."""
+    """(kind, id) -> Effects for each update or value: three queries for each period in the queue."""
     updates = [o for o in objs if isinstance(o, ProgressUpdate)]
     values = [o for o in objs if isinstance(o, IndicatorValue)]
     out: dict[tuple[str, int], Effects] = {}
     action_ids = {u.action_id for u in updates}
-    earlier = _last_signed_off(ProgressUpdate, ProgressUpdate.action_id, action_ids)
+    earlier = _last_signed_off(ProgressUpdate, ProgressUpdate.action_id,
+                               (ProgressUpdate.rag, ProgressUpdate.percent_complete), updates)
     milestones = {m.id: m for m in db.session.scalars(
         sa.select(Milestone).where(Milestone.action_id.in_(action_ids or {-1})))}
     for update in updates:
-        last, period = _before(earlier.get(update.action_id), update)
+        last = earlier.get((update.period.starts_on, update.action_id))
         claimed = []
         for mid in json.loads(update.milestones_done or "[]"):
             milestone = milestones.get(mid)
@@ -77,10 +81,11 @@ def sign_off_effects(objs) -> dict[tuple[str, int], Effects]:
         out[("update", update.id)] = Effects(
             rag_from=last.rag if last else update.action.rag, rag_to=update.rag,
             percent_from=last.percent_complete if last else None, percent_to=update.percent_complete,
-            milestones=claimed, completes_action=update.rag == Rag.COMPLETE, since=period.name if period else None)
-    earlier_values = _last_signed_off(IndicatorValue, IndicatorValue.indicator_id, {v.indicator_id for v in values})
+            milestones=claimed, completes_action=update.rag == Rag.COMPLETE,
+            since=last.period_name if last else None)
+    earlier_values = _last_signed_off(IndicatorValue, IndicatorValue.indicator_id, (IndicatorValue.value,), values)
     for value in values:
-        last, period = _before(earlier_values.get(value.indicator_id), value)
+        last = earlier_values.get((value.period.starts_on, value.indicator_id))
         out[("value", value.id)] = Effects(value_from=last.value if last else None, value_to=value.value,
-                                           since=period.name if period else None)
+                                           since=last.period_name if last else None)
     return out
