@@ -170,6 +170,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
+    # --- organisation, committees and settings (issue 12) ---
+    # --- directory sign-in (issue 15) ---
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -222,6 +224,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(plans_cli)
     app.cli.add_command(backup_command)
+    # --- organisation, committees and settings (issue 12) ---
 
 
 def register_proxy(app: Flask) -> None:

@@ -274,6 +274,10 @@ POLICIES = {
     "manage_committee": _manage_committee,
     "manage_meeting": _manage_meeting,
     "view_meeting": _signed_in,  # drafts are shown only to clerks: the route checks manage_meeting
+    # --- organisation, committees and settings (issue 12) ---
+    # --- plans set-up, roll-over and periods (issue 12) ---
+    # --- people and passwords (issue 12) ---
+    # --- directory sign-in (issue 15) ---
 }
 
 

@@ -105,6 +105,11 @@ ROUTES = {
     "reports.return_report": ({"ad"}, lambda f: f"/reports/{f['report'].id}/return"),
     "reports.dashboard": ({"admin", "ad", "hos"}, lambda f: "/dashboard"),
     "updates.end_delegation": ({"hos"}, lambda f: f"/delegation/{f['delegation'].id}/end"),
+    # --- organisation, committees and settings (issue 12) ---
+    # --- plans set-up, roll-over and periods (issue 12) ---
+    # --- people and passwords (issue 12) ---
+    # --- the trail for administrators (issue 12) ---
+    # --- directory sign-in (issue 15) ---
 }
 
 # Routes whose success for an allowed person is a redirect rather than a page.
@@ -189,6 +194,11 @@ POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.r
              "meetings.remove_item", "meetings.upload_document", "meetings.publish", "meetings.move_work_plan_entry", "meetings.add_work_plan_entry",
              "plans.import_preview", "plans.import_confirm",
              "meetings.link_work_plan_report", "meetings.remove_work_plan_entry"}
+POST_ONLY |= set()  # organisation, committees and settings (issue 12)
+POST_ONLY |= set()  # plans set-up, roll-over and periods (issue 12)
+POST_ONLY |= set()  # people and passwords (issue 12)
+POST_ONLY |= set()  # the trail for administrators (issue 12)
+POST_ONLY |= set()  # directory sign-in (issue 15)
 GET_ROUTES = _get_routes()
 
 
@@ -292,6 +302,7 @@ OUT_OF_SCOPE = {
     "meetings.link_work_plan_report": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/report",
     "meetings.remove_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/remove",
     "notifications.mark_read": lambda o: f"/notifications/{o['notification'].id}/read",
+    # --- plans set-up, roll-over and periods (issue 12) ---
 }
 # Routes with an object that every signed-in person may read (published agendas, committees,
 # work plans), or no object at all: they are not in the table above.
@@ -299,6 +310,11 @@ NO_OBJECT_OR_OPEN = {e for e, (who, _) in ROUTES.items() if who in (PUBLIC, SIGN
     "users.index", "trail.index", "updates.queue", "updates.sign_off_selected", "updates.periods",
     "updates.new_period", "updates.open_period", "updates.delegation", "reports.new", "reports.dashboard",
     "notifications.outbox"}
+NO_OBJECT_OR_OPEN |= set()  # organisation, committees and settings (issue 12)
+NO_OBJECT_OR_OPEN |= set()  # plans set-up, roll-over and periods (issue 12)
+NO_OBJECT_OR_OPEN |= set()  # people and passwords (issue 12)
+NO_OBJECT_OR_OPEN |= set()  # the trail for administrators (issue 12)
+NO_OBJECT_OR_OPEN |= set()  # directory sign-in (issue 15)
 # Administrators manage everything, but sign-off and approval need the role in the service.
 ADMIN_REFUSED = {"updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
                  "updates.reopen", "updates.queue_detail", "updates.upload", "updates.delete",
