@@ -102,7 +102,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # Uploads: attachments are limited to 10 MB each; this leaves room for the form around them.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 12 * 1024 * 1024,
-        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "City of York Council"),
+        # The default for the council's name until an administrator sets it (/admin/settings).
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Example Council"),
         # Mail (used by notifications from the progress-update issue onwards).
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
@@ -110,6 +111,15 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "docket@localhost"),
+        # Sign-in with the council's directory (OpenID Connect, app/auth/oidc.py): off without
+        # OIDC_ISSUER. PASSWORD_SIGN_IN: on / admins-only / off (only with OIDC_ISSUER).
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
+        "OIDC_BUTTON_TEXT": os.environ.get("OIDC_BUTTON_TEXT", "").strip() or "Sign in with your council account",
+        "OIDC_ALLOWED_DOMAINS": os.environ.get("OIDC_ALLOWED_DOMAINS", ""),
+        "OIDC_CREATE_PEOPLE": _bool("OIDC_CREATE_PEOPLE", False),
+        "PASSWORD_SIGN_IN": os.environ.get("PASSWORD_SIGN_IN", "on").strip().lower() or "on",
         # Docket's own address, so that links in e-mails are full addresses.
         "BASE_URL": os.environ.get("BASE_URL", "").strip(),
     }

@@ -22,11 +22,12 @@ NAV = [
     ("Reports", "reports.index", "view_dashboard"),
     ("Dashboard", "reports.dashboard", "view_dashboard"),
     ("Committees", "meetings.committees", "view_committees"),
-    ("Periods", "updates.periods", "manage_periods"),
     ("Notifications", "notifications.index", "use_docket"),
-    ("People", "users.index", "manage_users"),
-    ("Trail", "trail.index", "view_trail"),
+    ("Administration", "organisation.home", "administer"),
 ]
+
+# Pages that belong to the Administration area although they keep their own addresses.
+ADMINISTRATION_PATHS = ("/admin/", "/periods/", "/people/", "/trail/")
 
 
 def navigation_for(user) -> list[NavItem]:
@@ -38,7 +39,7 @@ def navigation_for(user) -> list[NavItem]:
             href = url_for(endpoint)
             active = request.endpoint == endpoint or (
                 endpoint != "main.home" and request.path.startswith(href)
-            )
+            ) or (endpoint == "organisation.home" and request.path.startswith(ADMINISTRATION_PATHS))
             items.append(NavItem(text, href, active))
     return items
 

@@ -45,7 +45,7 @@ def test_page_shell_has_skip_link_navigation_and_footer(sign_in_as):
     skip = page.soup.select_one("a.govuk-skip-link")
     assert skip["href"] == "#main-content" and page.soup.find(id="main-content")
     nav = [a.get_text(strip=True) for a in page.soup.select(".govuk-service-navigation__list a")]
-    assert nav == ["Home", "Plans", "Reports", "Dashboard", "Committees", "Periods", "Notifications", "People", "Trail"]
+    assert nav == ["Home", "Plans", "Reports", "Dashboard", "Committees", "Notifications", "Administration"]
     assert page.soup.select_one("footer a[href='/accessibility']")
     assert page.soup.find("meta", attrs={"name": "csrf-token"})["content"]
 

@@ -72,6 +72,9 @@ class PackMeeting:
     clerk_email: str | None
     version: int = 1
     change_note: str | None = None
+    # The council's statements for the foot of the front sheet (app/settings.py), by key; a
+    # key not given has the standard wording.
+    front_sheet: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -256,8 +259,14 @@ def _front_sheet(meeting: PackMeeting, items: list[PackItem], ranges: list[tuple
         blocks += [{"kind": "p", "parts": [(text, False)]} for text in extra]
         rows.append({"anchor": f"item-{index}", "number": item.number, "title": item.title,
                      "pages": _page_label(start, end), "to_follow": item.to_follow, "blocks": blocks})
+    from app.settings import CONTACT_GENERAL, CONTACT_OFFICER
+
+    contact = (meeting.front_sheet.get("front_sheet_contact") or CONTACT_OFFICER if has_officer else
+               (meeting.front_sheet.get("front_sheet_contact_general") or CONTACT_GENERAL)
+               .replace("{council}", meeting.council_name))
     html = render_template(
         "meetings/pack_front.html", meeting=meeting, items=rows, councillors=councillors_line(meeting.members),
+        contact=_purpose_blocks(contact, None),
         long_date=dates.format_long_date(meeting.meets_on), start_time=format_time(meeting.starts_at))
     return _render(html)
 

@@ -107,8 +107,10 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def standing_wording(meeting: Meeting, key: str) -> tuple[str, str]:
     """(title, purpose) of a standing item, written for this meeting."""
+    from app.settings import setting
+
     if key == "declarations":
-        return "Declarations of Interest", DECLARATIONS
+        return "Declarations of Interest", setting("declarations_text")
     if key == "minutes":
         before = previous_meeting(meeting)
         held = f"held on {dates.format_long_date(before.meets_on).split(', ', 1)[1]}" if before else "last held"
@@ -122,7 +124,7 @@ def standing_wording(meeting: Meeting, key: str) -> tuple[str, str]:
     if key == "work_plan":
         return "Work Plan", f"To consider the committee's draft work plan for the municipal year {meeting.municipal_year}."
     if key == "urgent_business":
-        return "Urgent Business", URGENT
+        return "Urgent Business", setting("urgent_business_text")
     raise KeyError(key)
 
 
@@ -375,10 +377,10 @@ def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason
     committee = meeting.committee
     members = [(m.name, m.role.value) for m in committee.members]
     number = (previous[-1].number + 1) if previous else 1
-    from flask import current_app
+    from app.settings import council_name, front_sheet_texts
 
     result = build_pack(PackMeeting(
-        council_name=current_app.config["COUNCIL_NAME"], committee_name=committee.name, members=members,
+        council_name=council_name(), front_sheet=front_sheet_texts(), committee_name=committee.name, members=members,
         meets_on=meeting.meets_on, starts_at=meeting.starts_at, venue=meeting.venue,
         clerk_name=committee.clerk_name, clerk_telephone=committee.clerk_telephone, clerk_email=committee.clerk_email,
         version=number, change_note=(change_note or "").strip() or None), pack_items, progress)

@@ -35,6 +35,8 @@ class Committee(Model):
     default_venue: Mapped[str | None] = mapped_column(sa.String(300))
     default_time: Mapped[time | None]
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
+    # Retired: its meetings stay readable; left out of the active list and the clerk's choices.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     members: Mapped[list["CommitteeMember"]] = relationship(
         back_populates="committee", order_by="CommitteeMember.position", cascade="all, delete-orphan"

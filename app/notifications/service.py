@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Notification, User, utcnow
+from app.settings import council_name
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def build_message(row) -> EmailMessage:
     inbox = absolute_url("/notifications/")
     text += (
         "\n\n--\nThis message was sent by Docket"
-        + (f" for {config['COUNCIL_NAME']}" if config.get("COUNCIL_NAME") else "")
+        + f" for {council_name()}"
         + (f". Your notifications are also in Docket: {inbox}" if inbox and "://" in inbox else ".")
         + "\n"
     )

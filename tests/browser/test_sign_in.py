@@ -20,7 +20,7 @@ def test_sign_in_journey(visit, people, javascript):
     page.get_by_label("Email address").fill("admin@example.org")
     page.get_by_label("Password", exact=True).fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_title("Error: Sign in – Docket – City of York Council")
+    expect(page).to_have_title("Error: Sign in – Docket – Example Council")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
     expect(summary.get_by_role("link")).to_have_text("Enter a correct email address and password")
