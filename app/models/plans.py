@@ -80,11 +80,14 @@ class Plan(Model):
     staff_ftes: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
     net_revenue_budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))  # pounds
     status: Mapped[PlanStatus] = enum_column(PlanStatus, default=PlanStatus.LIVE)
+    # The plan this one was rolled over from (issue 12): unique, so a plan is rolled over once.
+    rolled_over_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"), unique=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
     service: Mapped["Service"] = relationship(back_populates="plans")  # noqa: F821
+    rolled_over_from: Mapped["Plan | None"] = relationship(remote_side="Plan.id", foreign_keys=[rolled_over_from_id])
     themes: Mapped[list["PriorityTheme"]] = relationship(
         back_populates="plan", order_by="PriorityTheme.position", cascade="all, delete-orphan"
     )

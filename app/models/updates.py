@@ -34,6 +34,17 @@ class ReportingPeriod(Model):
     signoff_deadline: Mapped[date]
     state: Mapped[PeriodState] = enum_column(PeriodState, default=PeriodState.PLANNED)
 
+    # The plans the period was opened for (issue 12: plans on different cycles live side by side).
+    plans: Mapped[list["Plan"]] = relationship(secondary="period_plan", order_by="Plan.title")  # noqa: F821
+
+
+period_plan = sa.Table(
+    "period_plan",
+    Model.metadata,
+    sa.Column("period_id", sa.ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("plan_id", sa.ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class ProgressUpdate(Model):
     __tablename__ = "progress_update"

@@ -20,6 +20,7 @@ from app.forms import (
     UKDateField,
     VersionField,
 )
+from app.plans.setup import period_label_validator
 from app.models import ActionStatus, ActionType, Direction, Frequency, PlanStatus, Polarity, Rag, Unit
 
 
@@ -36,7 +37,7 @@ class PlanForm(_Versioned):
     title = StringField("Title", widget=GovTextInput(),
                         validators=[DataRequired(message="Enter the plan's title"), Length(max=300)])
     period_label = StringField("Period the plan covers", description="For example, 2016-19 or 2019/20",
-                               widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+                               widget=GovTextInput(), validators=[Optional(), Length(max=40), period_label_validator])
     plan_holder_title = StringField("Service plan holder", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     director_title = StringField("Director", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     cabinet_member = StringField("Cabinet member", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -49,8 +50,9 @@ class PlanForm(_Versioned):
                                       validators=[Optional(), Length(max=20000)])
     priorities = TextAreaField("Service improvement priorities", widget=GovTextArea(),
                                validators=[Optional(), Length(max=20000)])
-    status = RadioChoiceField("Status", choices=PlanStatus.choices(), widget=GovRadioInput(),
-                        validators=[DataRequired(message="Choose the plan's status")])
+    # Archiving is its own step (app/plans/setup_routes.py: administrators, on the trail as plan_archived).
+    status = RadioChoiceField("Status", choices=[c for c in PlanStatus.choices() if c[0] != PlanStatus.ARCHIVED.value],
+                              widget=GovRadioInput(), validators=[DataRequired(message="Choose the plan's status")])
 
 
 class ThemeForm(_Versioned):

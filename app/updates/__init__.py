@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("updates", __name__)
 
-from app.updates import attachments, periods, routes, signoff  # noqa: E402,F401
+from app.updates import attachments, period_routes, periods, routes, signoff  # noqa: E402,F401

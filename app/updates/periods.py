@@ -71,18 +71,7 @@ def new_period():
     return render_template("updates/period_form.html", form=form), 200 if request.method == "GET" else 400
 
 
-@bp.route("/periods/<int:reporting_period_id>/open", methods=["POST"])
-@permission_required("manage_periods", ReportingPeriod)
-def open_period(reporting_period):
-    try:
-        counts = service.open_period(reporting_period, current_user._get_current_object())
-    except (service.TransitionError, Refused) as exc:
-        db.session.rollback()
-        rows = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc())).all()
-        return render_template("updates/periods.html", periods=rows, page_error=str(exc)), 409
-    flash(f"{reporting_period.name} is open: {counts['updates']} draft updates and {counts['values']} "
-          f"indicator values were created for their owners.", "success")
-    return redirect(url_for("updates.periods"))
+# Opening and closing a period, plan by plan: app/updates/period_routes.py (issue 12).
 
 
 class DelegationForm(FlaskForm):

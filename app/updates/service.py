@@ -13,18 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.concurrency import guarded
 from app.extensions import db
 from app.filters import uk_datetime
 from app.models import (
-    Action,
     ActionStatus,
-    Indicator,
     IndicatorValue,
     Milestone,
-    PeriodState,
-    Plan,
-    PlanStatus,
     ProgressUpdate,
     Rag,
     ReportingPeriod,
@@ -180,81 +174,23 @@ def falls_in(frequency: Frequency, period: ReportingPeriod) -> bool:
     return month == 3 or (period.ends_on - period.starts_on).days > 300  # annual: the year's last quarter
 
 
-def open_period(period: ReportingPeriod, actor) -> dict:
-    """Open a period: a draft update for every live action and a draft value for every
-    included indicator due in it, each starting from the previous period's text."""
-    if period.state != PeriodState.PLANNED:
-        raise TransitionError(f"{period.name} is already {period.state.label.lower()}. {_who_opened(period)}")
-    # Claim the period first (app/concurrency.py, rule 2): the UPDATE is conditional on it
-    # still being planned, so of two opens at once one claims it and the other changes
-    # nothing and is refused; it also takes the row's (PostgreSQL) or database's (SQLite)
-    # write lock before anything is read, so the drafts are made once. The unique
-    # constraints on (action, period) and (indicator, period) hold behind it.
-    claimed = db.session.execute(
-        sa.update(ReportingPeriod).where(ReportingPeriod.id == period.id, ReportingPeriod.state == PeriodState.PLANNED)
-        .values(state=PeriodState.OPEN, updated_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        db.session.expire_all()
-        raise TransitionError(f"{period.name} is already open. {_who_opened(period)}")
-    previous = db.session.scalar(
-        sa.select(ReportingPeriod).where(ReportingPeriod.ends_on < period.starts_on)
-        .order_by(ReportingPeriod.ends_on.desc()).limit(1)
-    )
-    actions = db.session.scalars(
-        sa.select(Action).join(Plan).where(Action.status == ActionStatus.LIVE, Plan.status == PlanStatus.LIVE)
-    ).all()
-    existing = set(db.session.scalars(sa.select(ProgressUpdate.action_id).where(ProgressUpdate.period_id == period.id)))
-    before = {}
-    if previous is not None:
-        before = {u.action_id: u for u in db.session.scalars(
-            sa.select(ProgressUpdate).where(ProgressUpdate.period_id == previous.id))}
-    created_updates = 0
-    for action in actions:
-        if action.id in existing:
-            continue
-        last = before.get(action.id)
-        db.session.add(ProgressUpdate(
-            action_id=action.id, period_id=period.id, state=S.DRAFT,
-            narrative=last.narrative if last else None,
-            rag=last.rag if last else action.rag,
-            percent_complete=last.percent_complete if last else None,
-            key_actions_remaining=last.key_actions_remaining if last else None,
-            corrective_action=last.corrective_action if last else None,
-            next_focus=last.next_focus if last else None,
-        ))
-        created_updates += 1
-    indicators = db.session.scalars(
-        sa.select(Indicator).join(Plan).where(Indicator.include.is_(True), Plan.status == PlanStatus.LIVE)
-    ).all()
-    existing_values = set(db.session.scalars(
-        sa.select(IndicatorValue.indicator_id).where(IndicatorValue.period_id == period.id)))
-    created_values = 0
-    for indicator in indicators:
-        if indicator.id in existing_values or not falls_in(indicator.frequency, period):
-            continue
-        db.session.add(IndicatorValue(indicator_id=indicator.id, period_id=period.id, state=S.DRAFT))
-        created_values += 1
-    db.session.expire(period, ["state", "updated_at"])  # read back the state the UPDATE above wrote
-    counts = {"updates": created_updates, "values": created_values}
-    with guarded(f"{period.name} was opened at the same moment by someone else; its drafts were made once."):
-        record("period_opened", period, actor=actor, from_state=PeriodState.PLANNED, to_state=PeriodState.OPEN,
-               data=counts)
-    db.session.commit()
-    return counts
+def open_period(period: ReportingPeriod, actor, plans=None) -> dict:
+    """Open a period for `plans` (None: every live plan it is not open for yet): a draft update
+    for every live action and a draft value for every included indicator due in it, each
+    starting from the previous period's text. The rules are in app/updates/opening.py."""
+    from app.updates import opening
 
-
-def _who_opened(period: ReportingPeriod) -> str:
-    event = db.session.scalar(
-        sa.select(TrailEvent).where(TrailEvent.object_type == period.__tablename__, TrailEvent.object_id == period.id,
-                                    TrailEvent.verb == "period_opened").order_by(TrailEvent.seq.desc()).limit(1))
-    if event is None:
-        return ""
-    return f"{event.actor_name or 'Docket'} opened it on {uk_datetime(event.occurred_at)}."
+    return opening.open_period(period, actor, plans)
 
 
 # --- saving and submitting ------------------------------------------------------------
+
+def _refuse_if_closed(obj) -> None:
+    """A closed period takes no more saving, submitting or withdrawing (app/updates/opening.py)."""
+    from app.updates import opening
+
+    opening.refuse_if_closed(obj)
+
 
 UPDATE_FIELDS = ("narrative", "rag", "percent_complete", "key_actions_remaining", "corrective_action",
                  "next_focus", "milestones_done")
@@ -282,6 +218,7 @@ def save_draft(obj, values: dict, expected_version: int | None, actor) -> dict:
         raise NotAllowed("Only its owner can change this update.")
     if obj.state == S.SUBMITTED:
         raise TransitionError("This update has been submitted. Withdraw it to change it.")
+    _refuse_if_closed(obj)
     _check(obj, expected_version, {S.DRAFT, S.RETURNED}, "saved")
     first_draft = obj.state == S.DRAFT and last_event(obj) is None
     changes = _apply(obj, values)
@@ -311,6 +248,7 @@ def submit(obj, values: dict, expected_version: int | None, actor) -> None:
     with nothing stored."""
     if not can(actor, "edit_update", obj):
         raise NotAllowed("You cannot submit this update.")
+    _refuse_if_closed(obj)
     _check(obj, expected_version, {S.DRAFT, S.RETURNED}, "submitted")
     from_state = obj.state
     _apply(obj, values)
@@ -332,6 +270,7 @@ def submit(obj, values: dict, expected_version: int | None, actor) -> None:
 def withdraw(obj, expected_version: int | None, actor) -> None:
     if not can(actor, "edit_update", obj):
         raise NotAllowed("Only the owner can withdraw this update.")
+    _refuse_if_closed(obj)
     _check(obj, expected_version, {S.SUBMITTED}, "withdrawn")
     _transition(obj, actor, "withdrawn", S.DRAFT)
     _commit(obj, "withdrawn")
