@@ -1,4 +1,4 @@
-"""flask users create | grant | revoke | list"""
+"""flask users create | import | reset-password | deactivate | set-password | grant | revoke | list"""
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -17,21 +17,139 @@ def _user(email: str) -> User:
     return user
 
 
+def _say_link(user: User, sent) -> None:
+    if sent.emailed:
+        click.echo(f"A link to set their password was e-mailed to {user.email} (it works once, for 24 hours).")
+    else:
+        click.echo(f"Send {user.name} this link to set their password (it works once, for 24 hours):")
+        click.echo(f"    {sent.url}")
+        if "://" not in sent.url:
+            click.echo("    (set BASE_URL to Docket's address to print the whole link)")
+
+
+def _send_after_commit() -> None:
+    """E-mail what this command wrote to the outbox (the browser does it after each request)."""
+    from app.notifications.service import dispatch_pending, mail_enabled
+
+    if mail_enabled():
+        dispatch_pending()
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
 @click.option("--job-title", default=None, help="Their job title, as plans name accountable officers.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Their password (asked for if not given).")
+@click.option("--password", default=None,
+              help="Their password (for the first administrator and scripts). Without it, prints a one-time "
+                   "link with which they choose their own.")
 def create(email, name, job_title, password):
     """Create a person who can sign in with EMAIL."""
+    from app.auth.links import LinkProblem, send_link
+
     try:
         user = create_user(email, name, password, job_title)
+        sent = send_link(user) if password is None else None
+        db.session.commit()
+    except (UserError, LinkProblem) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.name} <{user.email}>.")
+    if sent:
+        _say_link(user, sent)
+        _send_after_commit()
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+def reset_password(email):
+    """Make a one-time link (24 hours) with which the person with EMAIL chooses a new password.
+    Older links stop working; their password and sessions are unchanged until they use it."""
+    from app.auth.links import LinkProblem, send_link
+
+    user = _user(email)
+    try:
+        sent = send_link(user)
+        db.session.commit()
+    except LinkProblem as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    _say_link(user, sent)
+    _send_after_commit()
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Deactivate a leaver: they cannot sign in and their sessions end; their history stays.
+    Prints the open work left to reassign (in the browser, on their page)."""
+    from app.users.reassign import open_work
+    from app.users.service import deactivate_user
+
+    user = _user(email)
+    try:
+        deactivate_user(user)
         db.session.commit()
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Created {user.name} <{user.email}>.")
+    click.echo(f"Deactivated {user.name} <{user.email}>: they cannot sign in, and every session they had has ended.")
+    work = open_work(user)
+    if work.empty:
+        click.echo("They have no open work to reassign.")
+        return
+    click.echo(f"Open work to reassign ({', '.join(work.lines())}), on their page in Docket under People:")
+    for a in work.actions:
+        click.echo(f"    Action {a.reference}: {a.title[:80]} ({a.plan.service.name})")
+    for i in work.indicators:
+        click.echo(f"    Indicator {i.reference or ''}: {i.description[:80]} ({i.plan.service.name})")
+    for r in work.risks:
+        click.echo(f"    Risk {r.reference}: {r.description[:80]} ({r.plan.service.name})")
+    for d in work.delegations:
+        click.echo(f"    Delegation of sign-off: {d.deputy.name} for {d.head.name}, {d.starts_on} to {d.ends_on}")
+    for c in work.committees:
+        click.echo(f"    Clerk of {c.name}")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only check the file: store nothing.")
+def import_people(file, dry_run):
+    """Add or update people from a CSV FILE (Name or First name and Surname, Email, Job title,
+    Service, Role; optionally Committee). With any problem, nothing is stored and the exit code is 1."""
+    from pathlib import Path
+
+    from app.users import people_import
+
+    data = Path(file).read_bytes()
+    try:
+        _, rows = people_import.read_csv(data)
+    except people_import.ImportProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    pv = people_import.preview(rows)
+    for row in pv.rows:
+        label = "problem" if row.problems else {"new": "new", "update": "update", "unchanged": "unchanged"}[row.outcome]
+        detail = "; ".join(row.problems or row.changes)
+        click.echo(f"Row {row.number}: {label}: {row.name or '(no name)'} <{row.email}>"
+                   + (f" as {row.roles_label}" if row.roles_label and not row.problems else "")
+                   + (f" — {detail}" if detail else ""))
+    if not pv.ok:
+        raise click.ClickException(f"{pv.problem_count} {'row has a problem' if pv.problem_count == 1 else 'rows have problems'}: "
+                                   "nothing was stored. Fix the file and run the command again.")
+    summary = f"{pv.count('new')} new, {pv.count('update')} to update, {pv.count('unchanged')} unchanged"
+    if dry_run:
+        click.echo(f"Checked: {summary}. Nothing was stored (--dry-run).")
+        return
+    try:
+        outcome = people_import.apply(pv, None, source=Path(file).name)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Imported: {len(outcome.created)} new, {len(outcome.updated)} updated, {outcome.unchanged} unchanged.")
+    for user, sent in outcome.created:
+        click.echo(f"{user.name} <{user.email}>:")
+        _say_link(user, sent)
+    _send_after_commit()
 
 
 @users_cli.command("set-password")

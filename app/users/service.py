@@ -1,4 +1,5 @@
 """People and their roles. Every change is written with its trail event."""
+import re
 import secrets
 
 import sqlalchemy as sa
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from app.auth.passwords import hash_password, password_problem
 from app.auth.service import new_session_token, normalise_email
 from app.extensions import db
+from app.forms import text_problem
 from app.models import (
     ROLE_SCOPES,
     Committee,
@@ -23,23 +25,121 @@ class UserError(ValueError):
     """A person or role change that cannot be made; the message says why in plain English."""
 
 
-def create_user(email: str, name: str, password: str, job_title: str | None = None, actor=None) -> User:
-    email = normalise_email(email)
-    if not email or "@" not in email:
-        raise UserError("Enter an email address in the correct format, like name@council.gov.uk")
-    if not name.strip():
-        raise UserError("Enter the person's name")
-    problem = password_problem(password)
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[\]]+$")
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter an email address"
+    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+        return "Enter an email address in the correct format, like name@council.gov.uk"
+    return None
+
+
+def _clean(text: str | None, label: str, limit: int = 200) -> str | None:
+    text = (text or "").strip()
+    problem = text_problem(text, label, one_line=True)
     if problem:
         raise UserError(problem)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise UserError(f"There is already a person with the email address {email}")
-    user = User(email=email, name=name.strip(), job_title=(job_title or "").strip() or None,
-                password_hash=hash_password(password), session_token=secrets.token_hex(16))
+    if len(text) > limit:
+        raise UserError(f"{label} must be {limit} characters or fewer")
+    return text or None
+
+
+def person_with_email(email: str, other_than: User | None = None) -> User | None:
+    query = sa.select(User).where(User.email == normalise_email(email))
+    if other_than is not None:
+        query = query.where(User.id != other_than.id)
+    return db.session.scalar(query)
+
+
+def create_user(email: str, name: str, password: str | None = None, job_title: str | None = None,
+                actor=None) -> User:
+    """A new person. Without a password they cannot sign in until they choose one from a
+    set-password link (app/auth/links.py). The caller commits."""
+    email = normalise_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise UserError(problem)
+    name = _clean(name, "Name")
+    if not name:
+        raise UserError("Enter the person's name")
+    job_title = _clean(job_title, "Job title")
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise UserError(problem)
+    existing = person_with_email(email)
+    if existing:
+        raise UserError(f"There is already a person with the email address {email}: {existing.name}")
+    user = User(email=email, name=name, job_title=job_title,
+                password_hash=hash_password(password) if password is not None else None,
+                session_token=secrets.token_hex(16))
     db.session.add(user)
     db.session.flush()
     record("user_created", user, actor=actor, data={"email": email, "name": user.name, "job_title": user.job_title})
     return user
+
+
+def update_user(user: User, name: str, email: str, job_title: str | None, actor=None) -> dict:
+    """Change a person's details; the trail has old -> new. Returns the changes (empty if none).
+    A changed email address ends their sessions (it is what they sign in with)."""
+    email = normalise_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise UserError(problem)
+    name = _clean(name, "Name")
+    if not name:
+        raise UserError("Enter the person's name")
+    job_title = _clean(job_title, "Job title")
+    existing = person_with_email(email, other_than=user)
+    if existing:
+        raise UserError(f"There is already a person with the email address {email}: {existing.name}")
+    changes = {}
+    for label, attr, new in (("Name", "name", name), ("Email address", "email", email),
+                             ("Job title", "job_title", job_title)):
+        old = getattr(user, attr)
+        if old != new:
+            changes[label] = [old, new]
+            setattr(user, attr, new)
+    if changes:
+        if "Email address" in changes:
+            new_session_token(user)
+        record("user_edited", user, actor=actor, data={"name": user.name, "changes": changes})
+    return changes
+
+
+def deactivate_user(user: User, actor=None) -> None:
+    """A leaver: they cannot sign in, every session they had ends, unused set-password links
+    end. Their name stays on everything they did; nothing is deleted. The caller commits."""
+    if not user.active:
+        raise UserError(f"{user.name} is already deactivated")
+    if actor is not None and actor.id == user.id:
+        raise UserError("You cannot deactivate yourself: ask another administrator")
+    if any(a.role == Role.ADMINISTRATOR for a in user.roles):
+        others = db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(User.id))).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.ADMINISTRATOR, User.active.is_(True), User.id != user.id))
+        if not others:
+            raise UserError(f"{user.name} is the only active administrator: make someone else an administrator first")
+    from app.models import SetPasswordLink, utcnow
+
+    user.active = False
+    new_session_token(user)
+    db.session.execute(sa.update(SetPasswordLink)
+                       .where(SetPasswordLink.user_id == user.id, SetPasswordLink.used_at.is_(None))
+                       .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    record("person_deactivated", user, actor=actor, from_state="active", to_state="deactivated",
+           data={"name": user.name, "email": user.email})
+
+
+def reactivate_user(user: User, actor=None) -> None:
+    if user.active:
+        raise UserError(f"{user.name} is already active")
+    user.active = True
+    new_session_token(user)
+    record("person_reactivated", user, actor=actor, from_state="deactivated", to_state="active",
+           data={"name": user.name, "email": user.email})
 
 
 def find_scope(kind: ScopeKind, name_or_id: str | None):
