@@ -92,10 +92,9 @@ def action(action):
         sa.select(ProgressUpdate).where(ProgressUpdate.action_id == action.id)
         .options(selectinload(ProgressUpdate.period)).order_by(ProgressUpdate.id.desc())
     ).all()
-    trail = db.session.scalars(
-        sa.select(TrailEvent).where(TrailEvent.object_type == "action", TrailEvent.object_id == action.id)
-        .order_by(TrailEvent.seq.desc())
-    ).all()
+    from app.trail.browse import events_of  # the action's events and its updates' and milestones'
+
+    trail = events_of(action)
     return render_template(
         "plans/action.html", action=action, plan=action.plan, updates=updates, trail=trail,
         overdue=is_overdue(action), can_edit=can(current_user, "edit_action", action),
