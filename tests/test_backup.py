@@ -47,7 +47,7 @@ def load_data_and_trail():
     from app.trail import record
     from app.updates.service import open_period
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     admin = _db.session.scalar(sa.select(User).where(User.email == "admin@docket.example"))
     period = _db.session.scalar(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on).limit(1))
     open_period(period, admin)

@@ -14,6 +14,13 @@ from app.demo.seedplan import parse_plan
 from app.demo.text import leading_number, parse_amount, parse_time, parse_uk_date
 from app.models import (
     Action,
+    AgendaPack,
+    AgendaState,
+    IndicatorValue,
+    ProgressUpdate,
+    Report,
+    ReportState,
+    UpdateState,
     ActionStatus,
     ActionType,
     Committee,
@@ -48,6 +55,9 @@ def fast_hashing(monkeypatch):
     monkeypatch.setattr("app.users.service.hash_password", _hash_once)
 
 
+AS_WRITTEN = {"year": 2019, "activity": False}  # the seed as written: 2019/20, no work done
+
+
 def table_counts(db) -> dict[str, int]:
     with db.engine.connect() as conn:
         return {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t)) for t in db.metadata.sorted_tables}
@@ -64,9 +74,9 @@ def indicator(db, reference) -> Indicator:
 # --- loading -------------------------------------------------------------------------
 
 def test_loading_twice_changes_nothing_the_second_time(db):
-    first = load_demo()
+    first = load_demo(**AS_WRITTEN)
     after_first = table_counts(db)
-    second = load_demo()
+    second = load_demo(**AS_WRITTEN)
     after_second = table_counts(db)
 
     assert after_second == after_first  # every table, the trail included
@@ -89,12 +99,12 @@ def test_loading_twice_changes_nothing_the_second_time(db):
 
 
 def test_a_changed_row_is_put_back_not_duplicated(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     css001 = action(db, "CSS001")
     css001.title = "Edited by someone trying the demo"
     db.session.commit()
 
-    summary = load_demo()
+    summary = load_demo(**AS_WRITTEN)
 
     assert summary["updated"] == 1 and summary["created"] == 0
     assert action(db, "CSS001").title.startswith("To develop the wider CSC workforce")
@@ -103,7 +113,7 @@ def test_a_changed_row_is_put_back_not_duplicated(db):
 
 
 def test_the_plan_is_loaded_whole(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     plan = db.session.scalar(sa.select(Plan))
     assert plan.title == "Service Improvement Plan"
     assert plan.service.name == "Children's Specialist Services"
@@ -126,7 +136,7 @@ def test_the_plan_is_loaded_whole(db):
 
 
 def test_actions_themes_and_milestones(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     assert [a.reference for a in db.session.scalars(sa.select(Action).order_by(Action.reference))] == [
         "CSS001", "CSS002", "CSS003", "CSS004", "CSS005", "CSS006", "CSS007", "CSS008", "CSS011", "CSS012"]
     # CSS002's theme is split by a page break; it joins back to CSS001's.
@@ -163,7 +173,7 @@ def test_actions_themes_and_milestones(db):
 
 
 def test_risk_and_indicators(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     risk = db.session.scalar(sa.select(Risk))
     assert (risk.reference, risk.rag) == ("2224", Rag.AMBER)
     assert risk.description == "A vulnerable child with care and support needs is not protected from harm"
@@ -202,13 +212,16 @@ def test_risk_and_indicators(db):
     assert {r.label: r.value_text for r in indicator(db, "148").results}["2017/18"] is None
     assert indicator(db, "COR01").group_name == "Finance"  # after the row of dashes
     assert indicator(db, "STF08").group_name == "Employees (Excluding Schools)"
-    assert indicator(db, "STF100").owner is None
+    # An owner cell left blank: the indicator belongs to whoever owns its group's rows above it.
+    assert indicator(db, "STF100").owner.job_title == "Organisational Health Check"
+    assert indicator(db, "YCC201").owner.job_title == "Organisational Health Check"
+    assert all(i.owner is not None for i in indicators)
     assert indicator(db, "CFD03a").group_name == "Customers"
     assert indicator(db, "62").polarity == Polarity.UP_IS_BAD and indicator(db, "62").direction == Direction.GOOD
 
 
 def test_committee_members_meetings_and_work_plan(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     committee = db.session.scalar(sa.select(Committee))
     assert committee.name == "Children, Education & Communities Policy & Scrutiny Committee"
     assert committee.directorate.name == "Children, Education and Communities"
@@ -249,7 +262,7 @@ def test_committee_members_meetings_and_work_plan(db):
 
 
 def test_people_roles_and_reporting_periods(db):
-    load_demo()
+    load_demo(**AS_WRITTEN)
     for person in DEMO_PEOPLE:
         user = db.session.scalar(sa.select(User).filter_by(email=person.email))
         assert user.email.endswith("@docket.example")
@@ -284,13 +297,156 @@ def test_people_roles_and_reporting_periods(db):
     assert {p.state for p in periods} == {PeriodState.PLANNED}
 
 
-def test_flask_demo_command(app, db):
+# --- the demo placed in the present ---------------------------------------------------
+
+def within_years(day, today, before=1, after=2) -> bool:
+    """No more than `before` years ago and `after` years ahead (a plan's actions run on)."""
+    return today.replace(year=today.year - before) <= day <= today.replace(year=today.year + after)
+
+
+def count_of(db, model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_flask_demo_lives_in_the_present_and_gives_everyone_work(app, db):
+    """`flask demo` (what bin/serve runs) today: nothing years in the past, work under way,
+    every demo person with something to do on their home page, and a second run changes nothing."""
+    from tests.conftest import Client
+
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     people = len(DEMO_PEOPLE)
     assert f"Demo data: 10 actions, 1 risk, 33 indicators, 11 meetings, {people} people." in result.output
+    after_first = table_counts(db)
     again = app.test_cli_runner().invoke(args=["demo"])
-    assert again.exit_code == 0 and "nothing changed" in again.output
+    assert again.exit_code == 0 and "nothing changed" in again.output, again.output
+    assert table_counts(db) == after_first  # every table, the trail included
+    db.session.expire_all()
+
+    today = date.today()
+    meetings = db.session.scalars(sa.select(Meeting).order_by(Meeting.meets_on)).all()
+    assert all(within_years(m.meets_on, today) for m in meetings)
+    periods = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on)).all()
+    assert all(within_years(p.starts_on, today) for p in periods)
+    assert all(within_years(a.due_on, today, before=1, after=2) for a in db.session.scalars(sa.select(Action)))
+    plan = db.session.scalar(sa.select(Plan))
+    assert within_years(plan.last_updated_on, today, before=1, after=0)
+    assert all(i.owner is not None for i in db.session.scalars(sa.select(Indicator)))
+
+    # This quarter is open, with updates and values in every state; the two before are done.
+    current = next(p for p in periods if p.starts_on <= today <= p.ends_on)
+    assert current.state == PeriodState.OPEN
+    earlier = [p for p in periods if p.ends_on < current.starts_on]
+    assert len(earlier) >= 2 and {p.state for p in earlier} == {PeriodState.CLOSED}
+    for model in (ProgressUpdate, IndicatorValue):
+        states = set(db.session.scalars(sa.select(model.state).where(model.period_id == current.id)))
+        assert states == set(UpdateState), model
+        assert set(db.session.scalars(sa.select(model.state).where(
+            model.period_id.in_([p.id for p in earlier])))) == {UpdateState.SIGNED_OFF}
+    # A report on the last quarter approved (and reported, or waiting for an agenda), one waiting for the AD.
+    reports = db.session.scalars(sa.select(Report).order_by(Report.id)).all()
+    assert {r.period.name for r in reports} == {earlier[-1].name}
+    assert {r.state for r in reports} in ({ReportState.PUBLISHED, ReportState.SUBMITTED},
+                                          {ReportState.APPROVED, ReportState.SUBMITTED})
+    # The meetings before today are published; the next one's agenda is in draft, started.
+    held = [m for m in meetings if m.meets_on < today]
+    assert all(m.agenda_state == AgendaState.PUBLISHED for m in held)
+    coming = next(m for m in meetings if m.meets_on >= today)
+    assert coming.agenda_state == AgendaState.DRAFT and coming.agenda_items
+    assert (coming.meets_on - today).days <= 8 * 7  # the next meeting is in the coming weeks
+
+    # Every demo person (but the administrator, whose home page lists no tasks) has work to do.
+    work = {
+        "jo.whitfield@docket.example": ["Reports waiting for your approval", "Updates due"],
+        "marcus.bell@docket.example": ["Waiting for your sign-off"],
+        "hannah.pryce@docket.example": ["Returned to you"],
+        "ben.ashworth@docket.example": ["Returned to you"],
+        "tom.ridley@docket.example": ["Updates due"],
+        "claire.dunmore@docket.example": ["Updates due"],
+        "helen.marsh@docket.example": ["Updates due"],
+        "health.check@docket.example": ["Updates due", "Returned to you"],
+        "nadia.holt@docket.example": [],  # the next agenda, or the approved report waiting for one
+    }
+    assert set(work) | {"admin@docket.example"} == {p.email for p in DEMO_PEOPLE}
+    for email, captions in work.items():
+        client = Client(app)
+        assert client.sign_in(email, DEMO_PASSWORD).status == 302, email
+        text = client.get("/").text()
+        assert "You have nothing to do in Docket just now" not in text, email
+        for caption in captions:
+            assert caption in text, (email, caption)
+    clerk = Client(app)
+    clerk.sign_in("nadia.holt@docket.example", DEMO_PASSWORD)
+    text = clerk.get("/").text()
+    assert "Agendas to publish" in text or "not on an agenda" in text.lower() or "for an agenda" in text.lower()
+
+
+def test_placed_on_a_december_day_the_demo_council_is_in_its_third_quarter(db):
+    """The story on 2 December 2026: Q3 2026/27 open, Q2 reported to the November meeting."""
+    summary = load_demo(today=date(2026, 12, 2))
+    assert summary["meetings"] == 11 and summary["reporting_periods"] == 4
+
+    plan = db.session.scalar(sa.select(Plan))
+    assert (plan.period_label, plan.last_updated_on) == ("2024-27", date(2026, 7, 11))
+    assert action(db, "CSS001").due_on == date(2027, 3, 31)  # the end of this financial year
+    assert sorted(r.label for r in indicator(db, "MI Pack 1").results) == ["2023/24", "2024/25", "2025/26"]
+    periods = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.starts_on)).all()
+    assert [(p.name, p.state) for p in periods] == [
+        ("Q1 2026/27", PeriodState.CLOSED), ("Q2 2026/27", PeriodState.CLOSED),
+        ("Q3 2026/27", PeriodState.OPEN), ("Q4 2026/27", PeriodState.PLANNED)]
+    assert (periods[2].update_deadline, periods[2].signoff_deadline) == (date(2027, 1, 14), date(2027, 1, 21))
+
+    # Meetings keep their weekday; the municipal year is this one.
+    meetings = db.session.scalars(sa.select(Meeting).order_by(Meeting.meets_on)).all()
+    assert [m.meets_on for m in meetings][:2] == [date(2026, 6, 23), date(2026, 7, 21)]
+    assert {m.municipal_year for m in meetings} == {"2026-27"}
+    by_day = {m.meets_on: m for m in meetings}
+    november, december = by_day[date(2026, 11, 25)], by_day[date(2026, 12, 16)]
+    assert november.meets_on.strftime("%A") == "Wednesday"
+    assert [m.agenda_state for m in meetings if m.meets_on < date(2026, 12, 2)] == [AgendaState.PUBLISHED] * 5
+    reported = next(i.report for i in november.agenda_items if i.report is not None)
+    assert reported.title == "Children's Specialist Services: progress in Q2 2026/27"
+    assert reported.state == ReportState.PUBLISHED and reported.versions[0].approved_by.name == "Jo Whitfield"
+    assert db.session.scalar(sa.select(AgendaPack).filter_by(meeting_id=november.id)).page_count > 1
+    assert december.agenda_state == AgendaState.DRAFT
+    assert [i.title for i in december.agenda_items if i.to_follow] == [
+        "Children's Specialist Services: six-monthly performance report to Q2 2026/27"]
+    waiting = db.session.scalar(sa.select(Report).filter_by(state=ReportState.SUBMITTED))
+    assert waiting.author.name == "Marcus Bell"
+
+    # Updates in every state, done by the demo people, on the trail.
+    css005 = db.session.scalar(sa.select(ProgressUpdate).filter_by(action_id=action(db, "CSS005").id,
+                                                                   period_id=periods[2].id))
+    assert css005.state == UpdateState.RETURNED and "back on track" in css005.return_comment
+    returned = db.session.scalar(sa.select(TrailEvent).filter_by(verb="update_returned"))
+    assert returned.actor_name == "Marcus Bell"
+    signed = db.session.scalar(sa.select(ProgressUpdate).filter_by(action_id=action(db, "CSS003").id,
+                                                                   period_id=periods[1].id))
+    assert (signed.state, signed.submitted_by.name, signed.signed_off_by.name) == (
+        UpdateState.SIGNED_OFF, "Jo Whitfield", "Marcus Bell")
+    assert action(db, "CSS005").rag == Rag.AMBER  # its last signed-off update's RAG
+
+
+def test_flask_demo_as_written(app, db):
+    result = app.test_cli_runner().invoke(args=["demo", "--year", "2019", "--no-activity"])
+    assert result.exit_code == 0, result.output
+    assert "11 meetings" in result.output
+    assert db.session.scalar(sa.select(Meeting.meets_on).order_by(Meeting.meets_on).limit(1)) == date(2019, 6, 25)
+    assert set(db.session.scalars(sa.select(ReportingPeriod.state))) == {PeriodState.PLANNED}
+    assert count_of(db, ProgressUpdate) == 0 and count_of(db, Report) == 0
+
+
+def test_loading_fails_whole(db, monkeypatch):
+    """One transaction: a step of the work that fails leaves nothing stored."""
+    from app.demo import activity
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the report could not be prepared")
+
+    monkeypatch.setattr(activity, "prepared_report", broken)  # after the periods' work is done
+    with pytest.raises(RuntimeError):
+        load_demo(today=date(2026, 12, 2))
+    assert count_of(db, User) == 0 and count_of(db, ProgressUpdate) == 0 and count_of(db, TrailEvent) == 0
 
 
 # --- the parsers, on documents that are not the seed ---------------------------------

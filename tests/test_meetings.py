@@ -16,7 +16,7 @@ CLERK = "nadia.holt@docket.example"
 def demo(db):
     from app.demo.loader import load_demo
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     committee = db.session.scalar(sa.select(Committee))
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.meets_on == date(2019, 9, 24)))
     return committee, meeting

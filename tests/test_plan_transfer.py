@@ -52,7 +52,7 @@ def plan(people, db):
     """The demo plan, loaded on top of the `people` fixture's council (same service)."""
     from app.demo.loader import load_demo
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     return db.session.scalar(sa.select(Plan))
 
 

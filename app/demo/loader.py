@@ -2,7 +2,10 @@
 
 `load_demo()` reads the two seed documents in app/demo/seeds/ — a Service Improvement
 Plan and a committee agenda pack — and makes the database hold what they say, plus the
-demo people of DEMO_PEOPLE and the reporting periods of 2019/20.
+demo people of DEMO_PEOPLE and the reporting periods, placed in the present
+(app/demo/placement.py: the seed's dates moved by whole years into this year), and then a
+few months of real work done through the real service functions (app/demo/activity.py).
+`load_demo(year=2019, activity=False)` loads the seed as written, dated 2019/20, with no work.
 
 It is idempotent: every row is found by its natural key (a name, an e-mail address, a
 plan's service and title, an action's reference, a meeting's date…) and updated to match
@@ -12,12 +15,14 @@ documents number things.
 """
 import re
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from app.demo.people import CLERK_EMAIL, DEMO_CLERK_TELEPHONE, DEMO_PASSWORD, DEMO_PEOPLE  # noqa: F401
+from app.demo.placement import Placement, shift_date, shift_label
 from app.demo.seedpack import Notice, WorkPlan, parse_notice, parse_work_plan
 from app.demo.seedplan import PlanDocument, Table, labelled_value, parse_plan
 from app.demo.text import key, leading_number, parse_amount, parse_uk_date, squash
@@ -54,7 +59,6 @@ from app.users.service import create_user, grant_role
 SEEDS = Path(__file__).parent / "seeds"
 PLAN_SEED = SEEDS / "000_9dfe3dae2d1e026a.txt"
 PACK_SEED = SEEDS / "001_2d064f76956ac3af.txt"
-PERIODS_YEAR = 2019  # reporting periods for 2019/20, the municipal year of the work plan
 
 ACTION_TYPES = [
     (re.compile(r"business\s+as\s+usual", re.IGNORECASE), ActionType.BUSINESS_AS_USUAL),
@@ -229,15 +233,19 @@ def owner_finder(people: dict[str, User]):
 
 # --- the plan ------------------------------------------------------------------------
 
-def load_plan(changes: Changes, doc: PlanDocument, service: Service) -> Plan:
+def load_plan(changes: Changes, doc: PlanDocument, service: Service, years: int = 0,
+              today: date | None = None) -> Plan:
     context = section_text(doc, "operating context")
+    last_updated = shift_date(parse_uk_date(doc.field("Date Last Updated")), years)
+    if today and last_updated and last_updated > today:  # placed early in the year: updated last year
+        last_updated = shift_date(last_updated, -1)
     return upsert(
         changes, Plan, {"service_id": service.id, "title": doc.title},
-        period_label=plan_period(doc),
+        period_label=shift_label(plan_period(doc), years),
         plan_holder_title=doc.field("Service Plan Holder"),
         director_title=doc.field("Director"),
         cabinet_member=doc.field("Cabinet Member"),
-        last_updated_on=parse_uk_date(doc.field("Date Last Updated")),
+        last_updated_on=last_updated,
         description=section_text(doc, "description"),
         operating_context=context,
         priorities=section_text(doc, "priorities"),
@@ -246,7 +254,7 @@ def load_plan(changes: Changes, doc: PlanDocument, service: Service) -> Plan:
     )
 
 
-def load_actions(changes: Changes, plan: Plan, table: Table, owner) -> list[Action]:
+def load_actions(changes: Changes, plan: Plan, table: Table, owner, years: int = 0) -> list[Action]:
     col = {
         "theme": table.column("Priority Theme", "theme"),
         "action": table.column("Action"),
@@ -269,17 +277,25 @@ def load_actions(changes: Changes, plan: Plan, table: Table, owner) -> list[Acti
         action_type, statutory, type_note = parse_action_type(row.text(col["type"]))
         due = row.text(col["due"])
         complete = bool(re.search(r"\bcomplete(d)?\b", due, re.IGNORECASE))
-        action = upsert(
-            changes, Action, {"plan_id": plan.id, "reference": row.reference},
-            theme=theme, title=row.text(col["action"]), action_type=action_type, statutory=statutory,
-            type_note=type_note, owner=owner(row.text(col["owner"])), due_on=parse_uk_date(due),
-            status=ActionStatus.COMPLETE if complete else ActionStatus.LIVE,
-            rag=Rag.COMPLETE if complete else None,
-        )
+        keys = {"plan_id": plan.id, "reference": row.reference}
+        values = dict(theme=theme, title=row.text(col["action"]), action_type=action_type, statutory=statutory,
+                      type_note=type_note, owner=owner(row.text(col["owner"])),
+                      due_on=shift_date(parse_uk_date(due), years))
+        if not reported_on(keys):  # once updates are signed off, they set the action's RAG and status
+            values.update(status=ActionStatus.COMPLETE if complete else ActionStatus.LIVE,
+                          rag=Rag.COMPLETE if complete else None)
+        action = upsert(changes, Action, keys, **values)
         for position, text in enumerate(row.paragraphs(col["milestones"]), start=1):
             upsert(changes, Milestone, {"action_id": action.id, "position": position}, text=text)
         actions.append(action)
     return actions
+
+
+def reported_on(keys: dict) -> bool:
+    """Whether the action with these keys has a progress update (its RAG is the updates' now)."""
+    from app.models import ProgressUpdate
+
+    return db.session.scalar(sa.select(ProgressUpdate.id).join(Action).filter_by(**keys).limit(1)) is not None
 
 
 def load_risks(changes: Changes, plan: Plan, table: Table, owner) -> list[Risk]:
@@ -297,7 +313,7 @@ def load_risks(changes: Changes, plan: Plan, table: Table, owner) -> list[Risk]:
     ]
 
 
-def load_indicators(changes: Changes, plan: Plan, table: Table, owner) -> list[Indicator]:
+def load_indicators(changes: Changes, plan: Plan, table: Table, owner, shift: int = 0) -> list[Indicator]:
     col = {
         "description": table.column("Indicator Description", "description"),
         "polarity": table.column("Polarity"),
@@ -307,8 +323,12 @@ def load_indicators(changes: Changes, plan: Plan, table: Table, owner) -> list[I
     }
     years = [(YEAR_COLUMN.match(c).group(1), c) for c in table.columns if YEAR_COLUMN.match(c)]
     indicators = []
+    group_owner: dict[str | None, User | None] = {}
     for position, row in enumerate(table.rows, start=1):
         description = row.text(col["description"])
+        # A row with no owner belongs to whoever owns the rows above it in its group.
+        row_owner = owner(row.text(col["owner"])) or group_owner.get(row.group)
+        group_owner[row.group] = row_owner
         results = [(label, row.text(column)) for label, column in years]
         # An indicator without a reference is known by its description instead.
         keys = {"plan_id": plan.id, "reference": row.reference}
@@ -316,7 +336,7 @@ def load_indicators(changes: Changes, plan: Plan, table: Table, owner) -> list[I
             group_name=row.group, position=position,
             polarity=parse_choice(row.text(col["polarity"]), POLARITIES, "polarity") or Polarity.NEUTRAL,
             direction=parse_choice(row.text(col["direction"]), DIRECTIONS, "direction of travel"),
-            owner=owner(row.text(col["owner"])),
+            owner=row_owner,
             include=key(row.text(col["include"])) not in ("n", "no"),
             unit=infer_unit(description, [text for _, text in results]),
         )
@@ -326,7 +346,7 @@ def load_indicators(changes: Changes, plan: Plan, table: Table, owner) -> list[I
             values["description"] = description
         indicator = upsert(changes, Indicator, keys, **values)
         for label, text in results:
-            upsert(changes, IndicatorResult, {"indicator_id": indicator.id, "label": label},
+            upsert(changes, IndicatorResult, {"indicator_id": indicator.id, "label": shift_label(label, shift)},
                    value_text=text or None, value=leading_number(text))
         indicators.append(indicator)
     return indicators
@@ -334,7 +354,8 @@ def load_indicators(changes: Changes, plan: Plan, table: Table, owner) -> list[I
 
 # --- the committee -------------------------------------------------------------------
 
-def load_committee(changes: Changes, committee: Committee, notice: Notice, work_plan: WorkPlan, clerk: User):
+def load_committee(changes: Changes, committee: Committee, notice: Notice, work_plan: WorkPlan, clerk: User,
+                   placement: Placement):
     # The clerk's contact details are the demo clerk's, not the real officer in the seed.
     update(changes, committee, clerk=clerk, clerk_name=clerk.name, clerk_email=clerk.email,
            clerk_telephone=DEMO_CLERK_TELEPHONE)
@@ -342,14 +363,16 @@ def load_committee(changes: Changes, committee: Committee, notice: Notice, work_
         upsert(changes, CommitteeMember, {"committee_id": committee.id, "name": member.name},
                role=member.role, position=position)
     meetings = []
+    municipal_year = shift_label(work_plan.municipal_year, placement.committee_years)
     for planned in work_plan.meetings:
-        meeting = upsert(changes, Meeting, {"committee_id": committee.id, "meets_on": planned.meets_on},
+        meeting = upsert(changes, Meeting,
+                         {"committee_id": committee.id, "meets_on": placement.meeting_date(planned.meets_on)},
                          starts_at=planned.starts_at or committee.default_time, venue=committee.default_venue,
-                         municipal_year=work_plan.municipal_year)
+                         municipal_year=municipal_year)
         for position, title in enumerate(planned.items, start=1):
             upsert(changes, WorkPlanEntry,
                    {"committee_id": committee.id, "meeting_id": meeting.id, "title": title},
-                   position=position, municipal_year=work_plan.municipal_year)
+                   position=position, municipal_year=municipal_year)
         meetings.append(meeting)
     return meetings
 
@@ -366,21 +389,28 @@ def quarters(year: int) -> list[dict]:
     ]
 
 
-def load_periods(changes: Changes, year: int) -> list[ReportingPeriod]:
+def placed_quarters(placement: Placement) -> list[dict]:
+    """The quarters the demo has: those of its financial years, from its first quarter on."""
+    found = [q for year in placement.period_years for q in quarters(year)]
+    return found[placement.first_quarter - 1:]
+
+
+def load_periods(changes: Changes, placement: Placement) -> list[ReportingPeriod]:
     # A new period starts Planned (the model's default); one already opened or closed keeps its state.
-    return [upsert(changes, ReportingPeriod, {"name": quarter.pop("name")}, **quarter) for quarter in quarters(year)]
+    return [upsert(changes, ReportingPeriod, {"name": quarter.pop("name")}, **quarter)
+            for quarter in placed_quarters(placement)]
 
 
 # --- the whole load ------------------------------------------------------------------
 
-def demo_counts(plan: Plan, committee: Committee) -> dict:
+def demo_counts(plan: Plan, committee: Committee, placement: Placement) -> dict:
     """How many of each kind of row the demo's plan, committee and people have now."""
 
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
     action_ids = sa.select(Action.id).where(Action.plan_id == plan.id)
-    period_names = [quarter["name"] for quarter in quarters(PERIODS_YEAR)]
+    period_names = [quarter["name"] for quarter in placed_quarters(placement)]
     return {
         "actions": count(Action, Action.plan_id == plan.id),
         "milestones": count(Milestone, Milestone.action_id.in_(action_ids)),
@@ -393,43 +423,66 @@ def demo_counts(plan: Plan, committee: Committee) -> dict:
     }
 
 
-def load_demo() -> dict:
+def load_demo(year: int | None = None, activity: bool = True, today: date | None = None) -> dict:
     """Load (or bring up to date) the demo data in one transaction; return counts.
 
-    The counts are of the demo's rows as they now stand, plus "created" and "updated": how
-    many rows this run added and changed (both 0 when the demo was already loaded).
+    `year=None` places the demo around `today` (default: the real today), as
+    app/demo/placement.py describes; a `year` moves the seed to that municipal year instead
+    (`year=2019`: as written). With `activity`, the months of work before today are done too
+    (app/demo/activity.py). The counts are of the demo's rows as they now stand, plus
+    "created" and "updated": how many rows (and steps of work) this run added and changed,
+    both 0 when the demo was already loaded.
     """
+    placement = Placement.present(today) if year is None else Placement.for_year(year)
     doc = parse_plan(PLAN_SEED.read_text(encoding="utf-8"))
     pack = PACK_SEED.read_text(encoding="utf-8")
     notice, work_plan = parse_notice(pack), parse_work_plan(pack)
     changes = Changes()
     try:
-        directorate, service, committee = load_organisation(changes, doc, notice)
-        people = load_people(changes, {ScopeKind.EVERYTHING: None, ScopeKind.SERVICE: service,
-                                       ScopeKind.DIRECTORATE: directorate, ScopeKind.COMMITTEE: committee})
-        owner = owner_finder(people)
-        update(changes, directorate, director=owner(doc.field("Director")))
-        update(changes, service, plan_holder=owner(doc.field("Service Plan Holder")))
+        with one_transaction():
+            directorate, service, committee = load_organisation(changes, doc, notice)
+            people = load_people(changes, {ScopeKind.EVERYTHING: None, ScopeKind.SERVICE: service,
+                                           ScopeKind.DIRECTORATE: directorate, ScopeKind.COMMITTEE: committee})
+            owner = owner_finder(people)
+            update(changes, directorate, director=owner(doc.field("Director")))
+            update(changes, service, plan_holder=owner(doc.field("Service Plan Holder")))
 
-        plan = load_plan(changes, doc, service)
-        actions = load_actions(changes, plan, doc.table("actions"), owner)
-        load_risks(changes, plan, doc.table("risk"), owner)
-        indicators = load_indicators(changes, plan, doc.table("indicators"), owner)
-        # Whoever owns an action or indicator is an action owner in the service.
-        owners = {a.owner for a in actions} | {i.owner for i in indicators}
-        for user in sorted(owners - {None}, key=lambda u: u.email):
-            give_role(changes, user, Role.ACTION_OWNER, ScopeKind.SERVICE, service)
+            plan = load_plan(changes, doc, service, placement.plan_years, placement.today)
+            actions = load_actions(changes, plan, doc.table("actions"), owner, placement.plan_years)
+            load_risks(changes, plan, doc.table("risk"), owner)
+            indicators = load_indicators(changes, plan, doc.table("indicators"), owner, placement.plan_years)
+            # Whoever owns an action or indicator is an action owner in the service.
+            owners = {a.owner for a in actions} | {i.owner for i in indicators}
+            for user in sorted(owners - {None}, key=lambda u: u.email):
+                give_role(changes, user, Role.ACTION_OWNER, ScopeKind.SERVICE, service)
 
-        clerk = db.session.scalar(sa.select(User).where(User.email == CLERK_EMAIL))
-        load_committee(changes, committee, notice, work_plan, clerk)
-        load_periods(changes, PERIODS_YEAR)
+            clerk = db.session.scalar(sa.select(User).where(User.email == CLERK_EMAIL))
+            meetings = load_committee(changes, committee, notice, work_plan, clerk, placement)
+            periods = load_periods(changes, placement)
+            if activity:
+                from app.demo.activity import do_the_work
 
-        counts = demo_counts(plan, committee)
-        if changes:
-            record("demo_loaded", actor=None,
-                   data={**counts, "created": dict(changes.created), "updated": dict(changes.updated)})
+                do_the_work(changes, plan, committee, meetings, periods, placement.today or date.today())
+
+            counts = demo_counts(plan, committee, placement)
+            if changes:
+                record("demo_loaded", actor=None,
+                       data={**counts, "created": dict(changes.created), "updated": dict(changes.updated)})
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return {**counts, "created": sum(changes.created.values()), "updated": sum(changes.updated.values())}
+
+
+@contextmanager
+def one_transaction():
+    """The whole load in one transaction: the service functions the demo's work goes through
+    commit as they go (each is one person's step), so while the demo loads their commits only
+    flush; the caller commits once at the end, or rolls everything back."""
+    session = db.session()
+    session.commit = session.flush
+    try:
+        yield
+    finally:
+        del session.commit

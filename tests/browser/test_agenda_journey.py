@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def two_approved_reports(db):
     from app.demo.loader import load_demo
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     return [approved_report(db, title=title) for title, purpose in SEED_ITEMS if purpose is None]
 
 

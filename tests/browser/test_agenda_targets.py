@@ -19,7 +19,7 @@ def demo(db):
     from app.meetings import service
     from app.models import User
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.meets_on == date(2019, 9, 24)))
     clerk = db.session.scalar(sa.select(User).where(User.email == CLERK))
     service.start_agenda(meeting, clerk)

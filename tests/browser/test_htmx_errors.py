@@ -34,7 +34,7 @@ JS = pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"
 def demo(db):
     from app.demo.loader import load_demo
 
-    load_demo()
+    load_demo(year=2019, activity=False)
 
 
 def colleague(app, email):

@@ -107,7 +107,7 @@ def quarter_open(db):
     from app.demo.loader import load_demo
     from app.updates.service import open_period
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     period = db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == "Q1 2019/20"))
     open_period(period, db.session.scalar(sa.select(User).where(User.email == "admin@docket.example")))
     return period
