@@ -5,7 +5,8 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import SignInForm
-from app.auth.service import SignInRefused, authenticate, record_sign_out
+from app.auth.oidc import SESSION_FLAG, password_sign_in, sign_out_url  # directory sign-in (issue 15)
+from app.auth.service import SignInRefused, authenticate, record_sign_out  # noqa: F401
 from app.permissions import public
 from app.models import utcnow
 
@@ -33,7 +34,7 @@ def sign_in():
     refusal = None
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+            user = password_sign_in(form.email.data, form.password.data, request.remote_addr)
         except SignInRefused as exc:
             refusal = str(exc)
             form.email.errors = list(form.email.errors) + [refusal]
@@ -54,10 +55,11 @@ def sign_in():
 def sign_out():
     if current_user.is_authenticated:
         record_sign_out(current_user._get_current_object())
+    end_session = sign_out_url(bool(session.get(SESSION_FLAG)))  # directory sign-in (issue 15)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.sign_in"))
+    return redirect(end_session or url_for("auth.sign_in"))
 
 
 def enforce_idle_timeout():
@@ -78,3 +80,6 @@ def enforce_idle_timeout():
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     session["last_seen"] = now
     return None
+
+
+from app.auth import account  # noqa: E402,F401  choosing and changing one's password (issue 12)

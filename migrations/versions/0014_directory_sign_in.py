@@ -17,8 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The directory's stable identifier for a person (app/auth/oidc.py): one account each.
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('oidc_issuer', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('oidc_subject', sa.String(length=255), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_user_account_oidc_issuer_oidc_subject'),
+                                          ['oidc_issuer', 'oidc_subject'])
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_user_account_oidc_issuer_oidc_subject'), type_='unique')
+        batch_op.drop_column('oidc_subject')
+        batch_op.drop_column('oidc_issuer')
