@@ -171,7 +171,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_bp)
     app.register_blueprint(trail_bp)
     # --- organisation, committees and settings (issue 12) ---
+    from app import settings
+    from app.organisation.routes import bp as organisation_bp
+
+    app.register_blueprint(organisation_bp)
+    settings.register(app)
     # --- directory sign-in (issue 15) ---
+    from app.auth import oidc
+    from app.auth.oidc_routes import bp as oidc_bp
+
+    oidc.check_config(app.config)
+    app.register_blueprint(oidc_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -225,6 +235,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(plans_cli)
     app.cli.add_command(backup_command)
     # --- organisation, committees and settings (issue 12) ---
+    from app.organisation.cli import committees_cli, directorates_cli, services_cli
+
+    app.cli.add_command(directorates_cli)
+    app.cli.add_command(services_cli)
+    app.cli.add_command(committees_cli)
 
 
 def register_proxy(app: Flask) -> None:

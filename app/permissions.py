@@ -8,6 +8,7 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort, g, has_request_context
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from app.extensions import db
 from app.models import Role, RoleAssignment, ScopeKind, Service, User
@@ -124,10 +125,45 @@ def _view_plan(scope: Scope, plan) -> bool:
 
 
 def _edit_plan(scope: Scope, plan) -> bool:
-    """Administrators everywhere; Heads of Service within their services."""
+    """Administrators everywhere; Heads of Service within their services. Nobody changes an
+    archived plan: it is read-only (issue 12; `archived_refusal` says so on the 403 page)."""
     if plan is None:
         return scope.admin
+    if _is_archived(plan):
+        return False
     return scope.admin or plan.service_id in scope.services(Role.HEAD_OF_SERVICE)
+
+
+def _is_archived(plan) -> bool:
+    from app.models import PlanStatus
+
+    return plan.status == PlanStatus.ARCHIVED
+
+
+def plan_of(obj):
+    """The plan a plan, theme, action, milestone, risk or indicator belongs to (else None)."""
+    if obj is None or getattr(obj, "__tablename__", None) == "plan":
+        return obj
+    if getattr(obj, "__tablename__", None) == "milestone":
+        return obj.action.plan
+    return getattr(obj, "plan", None) if getattr(obj, "__tablename__", None) in (
+        "priority_theme", "action", "risk", "indicator") else None
+
+
+class PlanArchived(Forbidden):
+    """A change refused because the plan is archived: the 403 page says so in plain words."""
+
+
+PLAN_CHANGES = {"edit_plan", "import_plan", "edit_action", "edit_theme", "edit_milestone", "edit_risk",
+                "edit_indicator"}
+
+
+def archived_refusal(user, verb: str, obj) -> None:
+    """Raise PlanArchived when `verb` changes `obj` in an archived plan that `user` may read."""
+    plan = plan_of(obj) if verb in PLAN_CHANGES else None
+    if plan is not None and _is_archived(plan) and can(user, "view_plan", plan):
+        raise PlanArchived(f"{plan.title}{' ' + plan.period_label if plan.period_label else ''} is archived, "
+                           "so it can no longer be changed or imported into. It stays readable.")
 
 
 def _view_action(scope: Scope, action) -> bool:
@@ -275,8 +311,12 @@ POLICIES = {
     "manage_meeting": _manage_meeting,
     "view_meeting": _signed_in,  # drafts are shown only to clerks: the route checks manage_meeting
     # --- organisation, committees and settings (issue 12) ---
+    "manage_organisation": _admin_only, "manage_settings": _admin_only,
     # --- plans set-up, roll-over and periods (issue 12) ---
+    "archive_plan": _admin_only,
+    "roll_over_plan": _admin_only,
     # --- people and passwords (issue 12) ---
+    "change_own_password": _signed_in,
     # --- directory sign-in (issue 15) ---
 }
 
@@ -313,6 +353,7 @@ def permission_required(verb: str, model=None, url_arg: str | None = None):
                     abort(404)
                 kwargs[model.__tablename__] = obj
             if not can(current_user, verb, obj):
+                archived_refusal(current_user, verb, obj)  # an archived plan: says why (issue 12)
                 abort(403)
             return view(*args, **kwargs)
 

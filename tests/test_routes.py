@@ -106,10 +106,42 @@ ROUTES = {
     "reports.dashboard": ({"admin", "ad", "hos"}, lambda f: "/dashboard"),
     "updates.end_delegation": ({"hos"}, lambda f: f"/delegation/{f['delegation'].id}/end"),
     # --- organisation, committees and settings (issue 12) ---
+    "organisation.home": ({"admin"}, lambda f: "/admin/"),
+    "organisation.organisation": ({"admin"}, lambda f: "/admin/organisation"),
+    "organisation.new_directorate": ({"admin"}, lambda f: "/admin/directorates/new"),
+    "organisation.edit_directorate": ({"admin"}, lambda f: f"/admin/directorates/{f['org']['directorate'].id}/edit"),
+    "organisation.retire_directorate": ({"admin"}, lambda f: f"/admin/directorates/{f['org']['directorate'].id}/retire"),
+    "organisation.new_service": ({"admin"}, lambda f: "/admin/services/new"),
+    "organisation.edit_service": ({"admin"}, lambda f: f"/admin/services/{f['org']['service'].id}/edit"),
+    "organisation.retire_service": ({"admin"}, lambda f: f"/admin/services/{f['org']['service'].id}/retire"),
+    "organisation.committees": ({"admin"}, lambda f: "/admin/committees"),
+    "organisation.new_committee": ({"admin"}, lambda f: "/admin/committees/new"),
+    "organisation.retire_committee": ({"admin"}, lambda f: f"/admin/committees/{f['org']['committee'].id}/retire"),
+    "organisation.settings": ({"admin"}, lambda f: "/admin/settings"),
     # --- plans set-up, roll-over and periods (issue 12) ---
+    "plans.new_plan": ({"admin"}, lambda f: "/plans/new"),
+    "plans.archive_plan": ({"admin"}, lambda f: f"/plans/{f['plan'].id}/archive"),
+    "plans.roll_over": ({"admin"}, lambda f: f"/plans/{f['plan'].id}/roll-over"),
+    "updates.close_period": ({"admin"}, lambda f: f"/periods/{f['period'].id}/close"),
     # --- people and passwords (issue 12) ---
+    "users.new": ({"admin"}, lambda f: "/people/new"),
+    "users.show": ({"admin"}, lambda f: f"/people/{f['owner'].id}"),
+    "users.edit": ({"admin"}, lambda f: f"/people/{f['owner'].id}/edit"),
+    "users.grant": ({"admin"}, None),  # POST only
+    "users.revoke": ({"admin"}, None),  # POST only
+    "users.send_link": ({"admin"}, None),  # POST only
+    "users.deactivate": ({"admin"}, lambda f: f"/people/{f['owner'].id}/deactivate"),
+    "users.reactivate": ({"admin"}, None),  # POST only
+    "users.reassign": ({"admin"}, None),  # POST only
+    "users.import_people": ({"admin"}, lambda f: "/people/import"),
+    "users.import_confirm": ({"admin"}, None),  # POST only
+    "auth.set_password": (PUBLIC, None),  # a one-time link: tested in tests/test_set_password.py
+    "auth.change_own_password": (SIGNED_IN, lambda f: "/account/password"),
     # --- the trail for administrators (issue 12) ---
+    "trail.export": ({"admin"}, lambda f: "/trail/export.csv"),
     # --- directory sign-in (issue 15) ---
+    "oidc.start": (PUBLIC, lambda f: "/sign-in/oidc"),
+    "oidc.callback": (PUBLIC, lambda f: "/sign-in/oidc/callback"),
 }
 
 # Routes whose success for an allowed person is a redirect rather than a page.
@@ -187,16 +219,17 @@ def _get_routes():
 
 
 POST_ONLY = {"auth.sign_out", "updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
-             "updates.reopen", "updates.open_period", "updates.end_delegation", "updates.sign_off_selected",
+             "updates.reopen", "updates.end_delegation", "updates.sign_off_selected",
              "updates.upload", "updates.delete", "reports.recompile", "reports.submit", "reports.approve",
              "reports.return_report", "notifications.mark_read", "notifications.mark_all_read",
              "meetings.start_agenda", "meetings.add_report", "meetings.add_item", "meetings.move_item",
              "meetings.remove_item", "meetings.upload_document", "meetings.publish", "meetings.move_work_plan_entry", "meetings.add_work_plan_entry",
              "plans.import_preview", "plans.import_confirm",
              "meetings.link_work_plan_report", "meetings.remove_work_plan_entry"}
-POST_ONLY |= set()  # organisation, committees and settings (issue 12)
+POST_ONLY |= {"organisation.retire_directorate", "organisation.retire_service", "organisation.retire_committee"}  # organisation, committees and settings (issue 12)
 POST_ONLY |= set()  # plans set-up, roll-over and periods (issue 12)
-POST_ONLY |= set()  # people and passwords (issue 12)
+POST_ONLY |= {"users.grant", "users.revoke", "users.send_link", "users.reactivate", "users.reassign",
+              "users.import_confirm"}  # people and passwords (issue 12)
 POST_ONLY |= set()  # the trail for administrators (issue 12)
 POST_ONLY |= set()  # directory sign-in (issue 15)
 GET_ROUTES = _get_routes()
@@ -303,6 +336,8 @@ OUT_OF_SCOPE = {
     "meetings.remove_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/remove",
     "notifications.mark_read": lambda o: f"/notifications/{o['notification'].id}/read",
     # --- plans set-up, roll-over and periods (issue 12) ---
+    "plans.roll_over": lambda o: f"/plans/{o['plan'].id}/roll-over",
+    "plans.archive_plan": lambda o: f"/plans/{o['plan'].id}/archive",
 }
 # Routes with an object that every signed-in person may read (published agendas, committees,
 # work plans), or no object at all: they are not in the table above.
@@ -310,10 +345,16 @@ NO_OBJECT_OR_OPEN = {e for e, (who, _) in ROUTES.items() if who in (PUBLIC, SIGN
     "users.index", "trail.index", "updates.queue", "updates.sign_off_selected", "updates.periods",
     "updates.new_period", "updates.open_period", "updates.delegation", "reports.new", "reports.dashboard",
     "notifications.outbox"}
-NO_OBJECT_OR_OPEN |= set()  # organisation, committees and settings (issue 12)
-NO_OBJECT_OR_OPEN |= set()  # plans set-up, roll-over and periods (issue 12)
-NO_OBJECT_OR_OPEN |= set()  # people and passwords (issue 12)
-NO_OBJECT_OR_OPEN |= set()  # the trail for administrators (issue 12)
+NO_OBJECT_OR_OPEN |= {  # organisation, committees and settings (issue 12): administrators only, everywhere
+    "organisation.home", "organisation.organisation", "organisation.new_directorate", "organisation.edit_directorate",
+    "organisation.retire_directorate", "organisation.new_service", "organisation.edit_service",
+    "organisation.retire_service", "organisation.committees", "organisation.new_committee",
+    "organisation.retire_committee", "organisation.settings"}
+NO_OBJECT_OR_OPEN |= {"plans.new_plan", "updates.close_period"}  # plans set-up, roll-over and periods (issue 12)
+NO_OBJECT_OR_OPEN |= {"users.new", "users.show", "users.edit", "users.grant", "users.revoke", "users.send_link",
+                      "users.deactivate", "users.reactivate", "users.reassign", "users.import_people",
+                      "users.import_confirm"}  # people and passwords (issue 12)
+NO_OBJECT_OR_OPEN |= {"trail.export"}  # the trail for administrators (issue 12)
 NO_OBJECT_OR_OPEN |= set()  # directory sign-in (issue 15)
 # Administrators manage everything, but sign-off and approval need the role in the service.
 ADMIN_REFUSED = {"updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",

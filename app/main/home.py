@@ -17,6 +17,7 @@ class Home:
     owned_actions: int = 0
     owned_indicators: int = 0
     tasks: object = None
+    admin_tasks: list = field(default_factory=list)  # app/main/admin_tasks.py, for administrators
 
 
 ROLE_SENTENCES = {
@@ -46,6 +47,10 @@ def home_for(user) -> Home:
     from app.updates.queries import my_tasks
 
     home.tasks = my_tasks(user)
+    if any(a.role == Role.ADMINISTRATOR for a in assignments):
+        from app.main.admin_tasks import admin_tasks
+
+        home.admin_tasks = admin_tasks()
     scope_for(user)  # warm the per-request cache used by navigation
     return home
 

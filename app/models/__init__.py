@@ -23,6 +23,7 @@ from app.models.org import (  # noqa: F401
     SignInFailure,
     User,
 )
+from app.models.people import SetPasswordLink  # noqa: F401
 from app.models.plans import (  # noqa: F401
     Action,
     ActionStatus,
@@ -40,6 +41,7 @@ from app.models.plans import (  # noqa: F401
     Risk,
     Unit,
 )
+from app.models.settings import CouncilSetting  # noqa: F401
 from app.models.reports import Report, ReportState, ReportVersion, report_plan  # noqa: F401
 from app.models.trail import GENESIS_HASH, TrailEvent, TrailHead  # noqa: F401
 from app.models.updates import (  # noqa: F401

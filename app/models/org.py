@@ -40,6 +40,11 @@ class Directorate(Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     director_title: Mapped[str | None] = mapped_column(sa.String(200))
     director_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Retired: kept with its history, left out of choices for new things (app/organisation).
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     services: Mapped[list["Service"]] = relationship(back_populates="directorate", order_by="Service.name")
     director: Mapped["User | None"] = relationship(foreign_keys=[director_id])
@@ -51,6 +56,11 @@ class Service(Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     directorate_id: Mapped[int] = mapped_column(sa.ForeignKey("directorate.id"), index=True)
     plan_holder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Retired: its plans and history stay readable; left out of choices for new plans and people.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     directorate: Mapped[Directorate] = relationship(back_populates="services")
     plan_holder: Mapped["User | None"] = relationship(foreign_keys=[plan_holder_id])
@@ -59,6 +69,8 @@ class Service(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "user_account"
+    # One directory account for one person, at most (app/auth/oidc.py).
+    __table_args__ = (sa.UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -68,6 +80,10 @@ class User(UserMixin, Model):
     # Changing this signs the person out everywhere (Flask-Login id includes it).
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Sign-in with the council's directory: the directory's stable identifier for this person
+    # (its `iss` and `sub`), stored when they first sign in through it (app/auth/oidc.py).
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"

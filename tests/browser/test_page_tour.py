@@ -22,7 +22,7 @@ def quarter(db):
 
     from app.demo.loader import load_demo
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     report = approved_report(db)
     admin = db.session.scalar(sa.select(User).where(User.email == ADMIN))
     open_period(db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == "Q2 2019/20")), admin)
@@ -50,14 +50,15 @@ def tour(visit, email, paths):
 
 def test_the_administrators_pages(visit, quarter):
     q = quarter
-    tour(visit, ADMIN, ["/people/", "/trail/", "/plans/", f"/plans/{q['plan']}", f"/actions/{q['action']}",
+    tour(visit, ADMIN, ["/people/", "/trail/", "/trail/?object_type=action&object_ref=CSS005", "/plans/", f"/plans/{q['plan']}", f"/actions/{q['action']}",
                         f"/plans/{q['plan']}/edit", f"/plans/{q['plan']}/themes/new", f"/themes/{q['theme']}/edit",
                         f"/plans/{q['plan']}/actions/new", f"/actions/{q['action']}/edit",
                         f"/actions/{q['action']}/milestones/new", f"/milestones/{q['milestone']}/edit",
                         f"/plans/{q['plan']}/risks/new", f"/risks/{q['risk']}/edit",
                         f"/plans/{q['plan']}/indicators/new", f"/indicators/{q['indicator']}/edit",
                         f"/plans/{q['plan']}/import", "/periods/", "/periods/new", "/notifications/",
-                        "/notifications/outbox"])
+                        "/notifications/outbox", "/people/new", "/people/import", "/account/password", "/admin/", "/admin/organisation", "/admin/committees",
+                        "/plans/new", f"/plans/{q['plan']}/roll-over", f"/plans/{q['plan']}/archive"])
 
 
 def test_the_head_of_services_pages(visit, quarter):

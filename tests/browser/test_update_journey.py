@@ -13,7 +13,7 @@ def open_quarter(db):
     from app.demo.loader import load_demo
     from app.updates.service import open_period
 
-    load_demo()
+    load_demo(year=2019, activity=False)
     period = db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == "Q1 2019/20"))
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@docket.example"))
     open_period(period, admin)
@@ -105,8 +105,10 @@ def test_owner_submits_head_of_service_returns_then_signs_off(visit, db, open_qu
     expect(owner.get_by_role("button", name="Submit for sign-off")).to_have_count(0)  # read-only now
     expect(owner.locator("main")).to_contain_text("Protocol to be signed by 30 September 2019.")
     titles = owner.locator(".docket-timeline__title").all_inner_texts()
-    assert titles == ["Update signed off: signed off", "Update resubmitted: submitted", "Update returned: returned",
-                      "Update submitted: submitted", "Update drafted: draft"]
+    assert titles == ["Marcus Bell signed off CSS005 Q1 2019/20", "Hannah Pryce resubmitted CSS005 Q1 2019/20 for sign-off",
+                      "Marcus Bell returned CSS005 Q1 2019/20 to its owner",
+                      "Hannah Pryce submitted CSS005 Q1 2019/20 for sign-off",
+                      "Hannah Pryce started writing CSS005 Q1 2019/20"]
 
 
 def _update_id(db):

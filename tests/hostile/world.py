@@ -172,6 +172,7 @@ def _build(db, org, people, committee, service, other_service, owner, other_owne
         attachment=attachment.id, report=report.id, approved_report=approved.id, other_report=other_report.id, delegation=delegation.id,
         owner_note=notes["owner_0"], owner_note2=notes["owner_1"], ad_note=notes["ad_0"],
         other_owner=other_owner.id, other_head=other_head.id,
+        directorate=org["directorate"].id, service=service.id, other_service=other_service.id,
         **{f"user_{k}": v.id for k, v in people.items()},
     )
     return World(ids)
