@@ -53,10 +53,8 @@ def person_with_email(email: str, other_than: User | None = None) -> User | None
     return db.session.scalar(query)
 
 
-def create_user(email: str, name: str, password: str | None = None, job_title: str | None = None,
-                actor=None) -> User:
-    """A new person. Without a password they cannot sign in until they choose one from a
-    set-password link (app/auth/links.py). The caller commits."""
+def _checked_details(email: str, name: str, job_title: str | None, other_than: User | None = None):
+    """A person's e-mail address, name and job title, tidied, or the first problem with them."""
     email = normalise_email(email)
     problem = email_problem(email)
     if problem:
@@ -64,14 +62,21 @@ def create_user(email: str, name: str, password: str | None = None, job_title: s
     name = _clean(name, "Name")
     if not name:
         raise UserError("Enter the person's name")
-    job_title = _clean(job_title, "Job title")
+    existing = person_with_email(email, other_than=other_than)
+    if existing:
+        raise UserError(f"There is already a person with the email address {email}: {existing.name}")
+    return email, name, _clean(job_title, "Job title")
+
+
+def create_user(email: str, name: str, password: str | None = None, job_title: str | None = None,
+                actor=None) -> User:
+    """A new person. Without a password they cannot sign in until they choose one from a
+    set-password link (app/auth/links.py). The caller commits."""
+    email, name, job_title = _checked_details(email, name, job_title)
     if password is not None:
         problem = password_problem(password)
         if problem:
             raise UserError(problem)
-    existing = person_with_email(email)
-    if existing:
-        raise UserError(f"There is already a person with the email address {email}: {existing.name}")
     user = User(email=email, name=name, job_title=job_title,
                 password_hash=hash_password(password) if password is not None else None,
                 session_token=secrets.token_hex(16))
@@ -84,17 +89,7 @@ def create_user(email: str, name: str, password: str | None = None, job_title: s
 def update_user(user: User, name: str, email: str, job_title: str | None, actor=None) -> dict:
     """Change a person's details; the trail has old -> new. Returns the changes (empty if none).
     A changed email address ends their sessions (it is what they sign in with)."""
-    email = normalise_email(email)
-    problem = email_problem(email)
-    if problem:
-        raise UserError(problem)
-    name = _clean(name, "Name")
-    if not name:
-        raise UserError("Enter the person's name")
-    job_title = _clean(job_title, "Job title")
-    existing = person_with_email(email, other_than=user)
-    if existing:
-        raise UserError(f"There is already a person with the email address {email}: {existing.name}")
+    email, name, job_title = _checked_details(email, name, job_title, other_than=user)
     changes = {}
     for label, attr, new in (("Name", "name", name), ("Email address", "email", email),
                              ("Job title", "job_title", job_title)):
