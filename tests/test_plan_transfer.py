@@ -1,4 +1,5 @@
 """Import into a plan (file, CSV, pasted table → preview → apply) and export from it."""
+import sys
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ from app.models import (
     Indicator,
     Milestone,
     Plan,
+    PriorityTheme,
     Rag,
     Risk,
     Role,
@@ -335,7 +337,7 @@ def test_paste_with_quoted_multi_line_cells(plan, db):
         ('Training "phase 1" delivered', date(2020, 9, 30), False, 3)]
     assert action.action_type == ActionType.MEDIUM_PROJECT and action.owner.job_title == AD
     assert action.theme.title == THEME  # the demo's theme, not a new one
-    assert count(db, transfer.PriorityTheme, transfer.PriorityTheme.title == THEME) == 1
+    assert count(db, PriorityTheme, PriorityTheme.title == THEME) == 1
     # Exported and imported again, it is unchanged.
     pv = transfer.preview(plan, read_upload("x.xlsx", transfer.export_xlsx(plan)))
     assert statuses(pv)["PASTE1"] == "unchanged"
@@ -519,7 +521,7 @@ def test_apply_is_all_or_nothing(plan, db, monkeypatch):
     pv = transfer.preview(plan, read_paste(text))
     actions, events = count(db, Action), count(db, TrailEvent)
     calls = []
-    real_record = transfer.record
+    real_record = sys.modules["app.plans.transfer.applying"].record
 
     def failing_record(*args, **kwargs):
         calls.append(args[0])
@@ -527,12 +529,12 @@ def test_apply_is_all_or_nothing(plan, db, monkeypatch):
             raise RuntimeError("the database went away")
         return real_record(*args, **kwargs)
 
-    monkeypatch.setattr(transfer, "record", failing_record)
+    monkeypatch.setattr(sys.modules["app.plans.transfer.applying"], "record", failing_record)
     with pytest.raises(RuntimeError):
         transfer.apply(plan, pv, None)
     assert calls == ["action_created"] * 3
     assert count(db, Action) == actions and count(db, TrailEvent) == events
-    monkeypatch.setattr(transfer, "record", real_record)
+    monkeypatch.setattr(sys.modules["app.plans.transfer.applying"], "record", real_record)
     transfer.apply(plan, transfer.preview(plan, read_paste(text)), None)
     assert count(db, Action) == actions + 3
 

@@ -1,0 +1,388 @@
+"""What an import would store, row by row, with every problem on its row and column."""
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from app.demo.loader import DIRECTIONS, POLARITIES, infer_unit
+from app.demo.text import key, squash
+from app.models import Frequency, Plan, Polarity
+from app.forms import text_problem
+from app.plans.transfer.columns import ATTR_LABELS, DATE_FORMAT, KIND_TITLES, NOUNS, ReadResult, SourceTable, result_heading
+from app.plans.transfer.state import People, PlanState, snapshot
+from app.plans.transfer.cells import _rag_after, CellProblem, _FREQUENCIES, _INCLUDE, _UNITS, _choice, _limit, _lines, _one_line, format_due, format_milestones, format_number, format_type, parse_due, parse_milestones, parse_number, parse_rag_cell, parse_type
+
+
+@dataclass
+class Problem:
+    kind: str
+    row: int
+    column: str | None  # the heading as written in the file
+    message: str
+    anchor: str  # the id of the cell (or row) in the preview page
+    table_title: str = ""
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+    def qualified(self) -> str:
+        return f"{self.table_title} {str(self)[0].lower()}{str(self)[1:]}" if self.table_title else str(self)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowPreview:
+    kind: str
+    number: int
+    values: dict  # attribute -> value to store (only the attributes the file sets)
+    display: dict  # column name -> text shown in the preview
+    status: str = "new"  # new / changed / unchanged / problem
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    target_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def anchor(self, column: str | None = None) -> str:
+        base = f"{self.kind}-row-{self.number}"
+        return f"{base}-{re.sub(r'[^a-z0-9]+', '-', column.lower())}" if column else base
+
+    def problems_in(self, column: str | None) -> list[Problem]:
+        return [p for p in self.problems if p.anchor == self.anchor(column)]
+
+    @property
+    def label(self) -> str:
+        return self.values.get("reference") or squash(self.values.get("description") or "")[:60] or f"row {self.number}"
+
+
+@dataclass
+class TablePreview:
+    kind: str
+    source: str
+    columns: list[tuple[str, str]]  # (column name, heading as written), in the file's order
+    rows: list[RowPreview]
+    ignored_columns: list[str]
+    result_labels: list[str]
+
+    @property
+    def title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.rows)
+
+
+@dataclass
+class Preview:
+    plan_id: int
+    tables: list[TablePreview]
+    fingerprint: str
+    ignored_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for t in self.tables for r in t.rows for p in r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def counts(self) -> Counter:
+        total = Counter()
+        for table in self.tables:
+            total.update(table.counts)
+        return total
+
+    @property
+    def has_changes(self) -> bool:
+        counts = self.counts
+        return bool(counts["new"] or counts["changed"])
+
+    def summary(self) -> str:
+        """"3 new, 1 changed, 30 unchanged, 0 with problems" """
+        c = self.counts
+        return f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, {c['problem']} with problems"
+
+
+def _display(attr: str, value, people: People) -> str:
+    if value is None or value == "" or value == ():
+        return ""
+    if attr == "owner":
+        return People.display(people.by_id.get(value))
+    if attr == "milestones":
+        return format_milestones(value)
+    if attr == "results":
+        return "; ".join(f"{label}: {text}" for label, text in sorted(value.items()) if text)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT)
+    if hasattr(value, "label"):
+        return value.label
+    return str(value)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return (a or "") == (b or "")
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return (a is None) == (b is None) and (a is None or Decimal(a) == Decimal(b))
+    return a == b
+
+
+ONE_LINE_COLUMNS = {"reference"}  # other one-line cells (a theme, a group) have line breaks squashed
+
+
+class _RowReader:
+    """Reads the cells of one row into the values to store, noting each cell's problem."""
+
+    def __init__(self, table: SourceTable, number: int, cells: list[str], people: People, title: str):
+        self.table, self.number, self.people, self.title = table, number, people, title
+        self.cells = {name: (cells[index] if index < len(cells) else "") for index, name in table.columns.items()}
+        self.row = RowPreview(kind=table.kind, number=number, values={}, display={})
+
+    def has(self, column: str) -> bool:
+        return column in self.cells
+
+    def problem(self, column: str | None, message: str) -> None:
+        heading = self.table.heading(column) if column else None
+        self.row.problems.append(Problem(kind=self.table.kind, row=self.number, column=heading, message=message,
+                                         anchor=self.row.anchor(column), table_title=self.title))
+
+    def read(self, column: str, parse, *attrs: str) -> bool:
+        """Parse a column's cell into attributes; False (and a problem) if it cannot be."""
+        if column not in self.cells:
+            return False
+        text = self.cells[column]
+        # the same rule as every text box in Docket (app/forms.py): a one-line cell may not
+        # break its line (the ends are trimmed first), no cell may hold other control characters
+        one_line = column in ONE_LINE_COLUMNS
+        problem = text_problem(text.strip() if one_line else text, self.table.heading(column), one_line)
+        if problem:
+            self.problem(column, problem)
+            return False
+        try:
+            value = parse(text)
+        except CellProblem as exc:
+            self.problem(column, str(exc))
+            return False
+        if len(attrs) == 1:
+            self.row.values[attrs[0]] = value
+        else:
+            self.row.values.update(zip(attrs, value))
+        return True
+
+
+def _read_row(reader: _RowReader, kind: str, group: str | None) -> None:
+    """Every cell of the row, by kind."""
+    people = reader.people
+
+    def owner(text):
+        if not squash(text):
+            return None
+        try:
+            return people.find(text).id
+        except ValueError as exc:
+            raise CellProblem(str(exc)) from None
+
+    def reference(text):
+        return _limit(_one_line(text), 40, "The Reference ID")
+
+    reader.read("reference", reference, "reference")
+    reader.read("owner", owner, "owner")
+    if kind == "actions":
+        reader.read("theme", _one_line, "theme")
+        reader.read("title", _lines, "title")
+        reader.read("type", parse_type, "action_type", "statutory", "type_note")
+        reader.read("due", parse_due, "due_on", "status")
+        reader.read("milestones", parse_milestones, "milestones")
+        missing = not reader.row.values.get("reference") and not reader.row.problems_in("reference")
+        if missing and reader.has("reference"):
+            reader.problem("reference", "Reference ID is missing: every action needs one, such as CSS013")
+        if not reader.row.values.get("title") and not reader.row.problems_in("title"):
+            reader.problem("title", "Action is missing: write what the action is")
+    elif kind == "risks":
+        reader.read("description", _lines, "description")
+        reader.read("rag", parse_rag_cell, "rag")
+        reader.read("mitigations", _lines, "mitigations")
+        if not reader.row.values.get("description") and not reader.row.problems_in("description"):
+            reader.problem("description", "Risk is missing: describe the risk")
+        if not reader.row.values.get("reference") and not reader.row.problems_in("reference"):
+            reader.problem("reference" if reader.has("reference") else None,
+                           "Reference ID is missing: every risk needs one, such as 2224")
+    else:
+        reader.read("description", _lines, "description")
+        reader.read("polarity", lambda t: _choice(t, POLARITIES, "a polarity", "Up is Good, Up is Bad or Neutral")
+                    or Polarity.NEUTRAL, "polarity")
+        reader.read("direction", lambda t: _choice(t, DIRECTIONS, "a direction of travel", "Good, Bad or Neutral"),
+                    "direction")
+        reader.read("include", lambda t: True if not squash(t) else _choice(t, _INCLUDE, "Y or N", "Y or N"),
+                    "include")
+        reader.read("group", lambda t: _limit(_one_line(t), 200, "The group"), "group_name")
+        reader.read("unit", lambda t: _choice(t, _UNITS, "a unit", "Number, Percentage, Count or £"), "unit")
+        reader.read("target", parse_number, "target")
+        reader.read("frequency", lambda t: _choice(t, _FREQUENCIES, "a collection frequency",
+                                                   "Monthly, Quarterly, Six-monthly or Annual")
+                    or Frequency.QUARTERLY, "frequency")
+        results = {}
+        for label in reader.table.result_labels:
+            text = squash(reader.cells.get("result:" + label, "")) or None
+            problem = text_problem(text, reader.table.heading("result:" + label), one_line=True)
+            if problem:
+                reader.problem("result:" + label, problem)
+            elif text and len(text) > 100:
+                reader.problem("result:" + label, "The result is too long: use 100 characters or fewer")
+            results[label] = text
+        if results:
+            reader.row.values["results"] = results
+        if not reader.has("group") and group:
+            reader.row.values["group_name"] = group
+        if not reader.row.values.get("description") and not reader.row.problems_in("description"):
+            reader.problem("description", "Indicator Description is missing: write what the indicator measures")
+        if reader.has("unit") and reader.row.values.get("unit") is None and not reader.row.problems_in("unit"):
+            reader.row.values["unit"] = infer_unit(reader.row.values.get("description") or "",
+                                                   [t for t in results.values() if t])
+
+
+def _is_group_heading(table: SourceTable, cells: list[str]) -> str | None:
+    """An indicators table may have group headings ("Finance") on a row of their own, as in
+    the plan's table 3.3: a row with only its first cell (the Reference ID column) filled,
+    in a table without a Group column."""
+    if table.kind != "indicators" or table.columns.get(0) != "reference" or "group" in table.columns.values():
+        return None
+    filled = [i for i, c in enumerate(cells) if squash(c)]
+    return squash(cells[0]) if filled == [0] and len(table.columns) > 2 else None
+
+
+def _matcher(kind: str, state: PlanState):
+    by_reference: dict[str, object] = {}
+    by_description: dict[str, object] = {}
+    for obj in state.objects(kind):
+        if obj.reference:
+            by_reference.setdefault(key(obj.reference), obj)
+        elif kind == "indicators":
+            by_description.setdefault(key(obj.description), obj)
+
+    def match(values: dict):
+        if values.get("reference"):
+            return by_reference.get(key(values["reference"]))
+        if kind == "indicators" and values.get("description"):
+            return by_description.get(key(values["description"]))
+        return None
+
+    return match
+
+
+def _compare(kind: str, row: RowPreview, existing, state: PlanState, table: SourceTable) -> None:
+    people = state.people
+    if existing is None:
+        row.status = "new"
+        if kind == "actions" and row.values.get("theme") and state.theme_titled(row.values["theme"]) is None:
+            row.notes.append("New priority theme")
+        return
+    row.target_id = existing.id
+    old = snapshot(kind, existing)
+    if kind == "actions" and row.values.get("theme"):
+        theme = state.theme_titled(row.values["theme"])
+        if theme is not None:
+            row.values["theme"] = theme.title  # the same theme, however it was spaced or cased
+        else:
+            row.notes.append("New priority theme")
+    for attr, new in row.values.items():
+        if attr == "results":
+            for label, text in new.items():
+                before = old["results"].get(label)
+                if not _same(before, text):
+                    row.changes.append(Change(result_heading(label), before or "", text or ""))
+            continue
+        if not _same(old.get(attr), new):
+            row.changes.append(Change(ATTR_LABELS.get(attr, attr), _display(attr, old.get(attr), people),
+                                      _display(attr, new, people)))
+    if kind == "actions" and "status" in row.values:
+        rag = _rag_after(existing.status, row.values["status"], existing.rag)
+        if rag != existing.rag:
+            row.changes.append(Change("RAG", _display("rag", existing.rag, people), _display("rag", rag, people)))
+    row.status = "changed" if row.changes else "unchanged"
+
+
+def _display_row(kind: str, row: RowPreview, table: SourceTable, people: People, existing) -> None:
+    """The row as it will be stored, for the preview table (by column)."""
+    v = row.values
+    shown = {}
+    for column in table.columns.values():
+        if column == "type":
+            shown[column] = format_type(v.get("action_type"), v.get("statutory", False), v.get("type_note"))
+        elif column == "due":
+            shown[column] = format_due(v.get("due_on"), v.get("status"))
+        elif column == "milestones":
+            shown[column] = format_milestones(v.get("milestones", ()))
+        elif column.startswith("result:"):
+            shown[column] = (v.get("results") or {}).get(column.split(":", 1)[1]) or ""
+        else:
+            attr = {"group": "group_name"}.get(column, column)
+            shown[column] = _display(attr, v.get(attr), people)
+    row.display = shown
+
+
+def preview(plan: Plan, tables, *, state: PlanState | None = None) -> Preview:
+    """What importing these tables would do to the plan. Stores nothing."""
+    if isinstance(tables, ReadResult):
+        ignored_sheets, tables = tables.ignored_sheets, tables.tables
+    else:
+        ignored_sheets = []
+    state = state or PlanState.load(plan)
+    qualify = len(tables) > 1
+    out = []
+    for table in tables:
+        kind = table.kind
+        title = KIND_TITLES[kind] if qualify else ""
+        match = _matcher(kind, state)
+        seen: dict[str, int] = {}
+        group, group_row = None, None
+        rows = []
+        for number, cells in table.rows:
+            heading = _is_group_heading(table, cells)
+            if heading:
+                group, group_row = heading, number
+                continue
+            reader = _RowReader(table, number, cells, state.people, title)
+            _read_row(reader, kind, group)
+            row = reader.row
+            identity = row.values.get("reference") or (
+                "description:" + key(row.values.get("description")) if kind == "indicators"
+                and row.values.get("description") else None)
+            if identity:
+                first = seen.setdefault(key(identity), number)
+                if first != number:
+                    if row.values.get("reference"):
+                        reader.problem("reference" if reader.has("reference") else None,
+                                       f"Reference ID {row.values['reference']} is also used in row {first}: each "
+                                       f"{NOUNS[kind][0]} needs its own reference")
+                    else:
+                        reader.problem("description", f"this indicator has no Reference ID and the same description "
+                                                      f"as row {first}: give one of them a reference")
+            existing = match(row.values) if identity else None
+            _compare(kind, row, existing, state, table)
+            if group and kind == "indicators":
+                row.notes.append(f"Group “{group}”, from the heading in row {group_row}")
+            if row.problems:
+                row.status = "problem"
+            _display_row(kind, row, table, state.people, existing)
+            rows.append(row)
+        columns = [(name, squash(table.headings[index])) for index, name in sorted(table.columns.items())]
+        out.append(TablePreview(kind=kind, source=table.source, columns=columns, rows=rows,
+                                ignored_columns=table.ignored_columns, result_labels=table.result_labels))
+    return Preview(plan_id=plan.id, tables=out, fingerprint=state.fingerprint(), ignored_sheets=ignored_sheets)
+
+
+# --- applying -------------------------------------------------------------------------------
