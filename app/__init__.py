@@ -182,6 +182,14 @@ def register_blueprints(app: Flask) -> None:
 
     oidc.check_config(app.config)
     app.register_blueprint(oidc_bp)
+    # --- plan import in the council's own shape (issue 13) ---
+    # --- plan fields, current position and export (issue 13) ---
+    # --- committee papers (issue 14) ---
+    # --- exempt items, councillors and public agendas (issue 14) ---
+    # --- the clerk's editing tools and the pack (issue 14) ---
+    # --- the owner's quarter (issue 16) ---
+    # --- sign-off, approval, dashboard and reports (issue 16) ---
+    # --- performance (issue 17) ---
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -240,6 +248,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(directorates_cli)
     app.cli.add_command(services_cli)
     app.cli.add_command(committees_cli)
+    # --- plan import in the council's own shape (issue 13) ---
+    # --- plan fields, current position and export (issue 13) ---
+    # --- committee papers (issue 14) ---
+    # --- exempt items, councillors and public agendas (issue 14) ---
+    # --- the clerk's editing tools and the pack (issue 14) ---
+    # --- the owner's quarter (issue 16) ---
+    # --- sign-off, approval, dashboard and reports (issue 16) ---
+    # --- performance (issue 17) ---
 
 
 def register_proxy(app: Flask) -> None:

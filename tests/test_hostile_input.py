@@ -1118,6 +1118,14 @@ def csrf_targets(w):
                                       "confirm": "lantern otter meadow"}),
         (None, "/set-password/not-a-real-token", {"password": "lantern otter meadow",
                                                   "confirm": "lantern otter meadow"}),
+        # plan import in the council's own shape (issue 13)
+        # plan fields, current position and export (issue 13)
+        # committee papers (issue 14)
+        # exempt items, councillors and public agendas (issue 14)
+        # the clerk's editing tools and the pack (issue 14)
+        # the owner's quarter (issue 16)
+        # sign-off, approval, dashboard and reports (issue 16)
+        # performance (issue 17)
         ("owner", "/sign-out", {}),
     ]
 

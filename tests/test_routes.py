@@ -142,6 +142,14 @@ ROUTES = {
     # --- directory sign-in (issue 15) ---
     "oidc.start": (PUBLIC, lambda f: "/sign-in/oidc"),
     "oidc.callback": (PUBLIC, lambda f: "/sign-in/oidc/callback"),
+    # --- plan import in the council's own shape (issue 13) ---
+    # --- plan fields, current position and export (issue 13) ---
+    # --- committee papers (issue 14) ---
+    # --- exempt items, councillors and public agendas (issue 14) ---
+    # --- the clerk's editing tools and the pack (issue 14) ---
+    # --- the owner's quarter (issue 16) ---
+    # --- sign-off, approval, dashboard and reports (issue 16) ---
+    # --- performance (issue 17) ---
 }
 
 # Routes whose success for an allowed person is a redirect rather than a page.
@@ -232,6 +240,14 @@ POST_ONLY |= {"users.grant", "users.revoke", "users.send_link", "users.reactivat
               "users.import_confirm"}  # people and passwords (issue 12)
 POST_ONLY |= set()  # the trail for administrators (issue 12)
 POST_ONLY |= set()  # directory sign-in (issue 15)
+POST_ONLY |= set()  # plan import in the council's own shape (issue 13)
+POST_ONLY |= set()  # plan fields, current position and export (issue 13)
+POST_ONLY |= set()  # committee papers (issue 14)
+POST_ONLY |= set()  # exempt items, councillors and public agendas (issue 14)
+POST_ONLY |= set()  # the clerk's editing tools and the pack (issue 14)
+POST_ONLY |= set()  # the owner's quarter (issue 16)
+POST_ONLY |= set()  # sign-off, approval, dashboard and reports (issue 16)
+POST_ONLY |= set()  # performance (issue 17)
 GET_ROUTES = _get_routes()
 
 
@@ -338,6 +354,14 @@ OUT_OF_SCOPE = {
     # --- plans set-up, roll-over and periods (issue 12) ---
     "plans.roll_over": lambda o: f"/plans/{o['plan'].id}/roll-over",
     "plans.archive_plan": lambda o: f"/plans/{o['plan'].id}/archive",
+    # --- plan import in the council's own shape (issue 13) ---
+    # --- plan fields, current position and export (issue 13) ---
+    # --- committee papers (issue 14) ---
+    # --- exempt items, councillors and public agendas (issue 14) ---
+    # --- the clerk's editing tools and the pack (issue 14) ---
+    # --- the owner's quarter (issue 16) ---
+    # --- sign-off, approval, dashboard and reports (issue 16) ---
+    # --- performance (issue 17) ---
 }
 # Routes with an object that every signed-in person may read (published agendas, committees,
 # work plans), or no object at all: they are not in the table above.
@@ -356,6 +380,14 @@ NO_OBJECT_OR_OPEN |= {"users.new", "users.show", "users.edit", "users.grant", "u
                       "users.import_confirm"}  # people and passwords (issue 12)
 NO_OBJECT_OR_OPEN |= {"trail.export"}  # the trail for administrators (issue 12)
 NO_OBJECT_OR_OPEN |= set()  # directory sign-in (issue 15)
+NO_OBJECT_OR_OPEN |= set()  # plan import in the council's own shape (issue 13)
+NO_OBJECT_OR_OPEN |= set()  # plan fields, current position and export (issue 13)
+NO_OBJECT_OR_OPEN |= set()  # committee papers (issue 14)
+NO_OBJECT_OR_OPEN |= set()  # exempt items, councillors and public agendas (issue 14)
+NO_OBJECT_OR_OPEN |= set()  # the clerk's editing tools and the pack (issue 14)
+NO_OBJECT_OR_OPEN |= set()  # the owner's quarter (issue 16)
+NO_OBJECT_OR_OPEN |= set()  # sign-off, approval, dashboard and reports (issue 16)
+NO_OBJECT_OR_OPEN |= set()  # performance (issue 17)
 # Administrators manage everything, but sign-off and approval need the role in the service.
 ADMIN_REFUSED = {"updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
                  "updates.reopen", "updates.queue_detail", "updates.upload", "updates.delete",

@@ -52,3 +52,11 @@ from app.models.updates import (  # noqa: F401
     ReportingPeriod,
     UpdateState,
 )
+# --- plan import in the council's own shape (issue 13) ---
+# --- plan fields, current position and export (issue 13) ---
+# --- committee papers (issue 14) ---
+# --- exempt items, councillors and public agendas (issue 14) ---
+# --- the clerk's editing tools and the pack (issue 14) ---
+# --- the owner's quarter (issue 16) ---
+# --- sign-off, approval, dashboard and reports (issue 16) ---
+# --- performance (issue 17) ---
