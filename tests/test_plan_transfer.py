@@ -94,8 +94,8 @@ def test_export_xlsx_of_the_demo_plan_imports_back_unchanged(plan, sign_in_as, d
     assert response.headers["Content-Disposition"] == 'attachment; filename="childrens-specialist-services-plan.xlsx"'
     assert response.mimetype == transfer_routes_xlsx()
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Actions", "Risks", "Indicators"]
-    assert [c.value for c in workbook["Actions"][1]] == ACTION_HEADINGS
+    assert workbook.sheetnames == ["Actions", "Risks", "Indicators", "Updates"]  # Updates: issue 13, not imported
+    assert [c.value for c in workbook["Actions"][1]] == ACTION_HEADINGS + ["Group", "Partners", "Timing"]
     assert [c.value for c in workbook["Indicators"][1]][:5] == [
         "Reference ID", "Indicator Description", "2015/16 Result", "2016/17 Result", "2017/18 Result"]
 
@@ -707,13 +707,14 @@ def test_template_download(plan, sign_in_as):
         'attachment; filename="childrens-specialist-services-plan-template.xlsx"')
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Actions", "Risks", "Indicators", "Guidance"]
-    assert [c.value for c in workbook["Actions"][1]] == ACTION_HEADINGS
+    assert [c.value for c in workbook["Actions"][1]] == ACTION_HEADINGS + ["Group", "Partners", "Timing"]
     assert [c.value for c in workbook["Risks"][1]] == [
         "Reference ID", "Risk", "Rating (RAG)", "Actions to Mitigate and Correct", "Responsible Officer"]
     assert [c.value for c in workbook["Indicators"][1]] == [
         "Reference ID", "Indicator Description", "2015/16 Result", "2016/17 Result", "2017/18 Result", "Polarity",
         "Latest Direction of Travel", "Responsible Officer", "Include", "Group", "Unit", "Target",
-        "Collection Frequency"]
+        "Collection Frequency", "Target as written", "Comparator", "National benchmark", "Regional benchmark",
+        "Target rationale", "Comments"]
     with pytest.raises(TransferError, match="headings but no rows"):
         read_upload("template.xlsx", response.data)
     # Filled in on one sheet only, it imports.

@@ -129,6 +129,11 @@ class Action(Model):
     type_note: Mapped[str | None] = mapped_column(sa.String(300))  # wording beyond the type
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     due_on: Mapped[date | None]  # "Completed by date"
+    # Issue 13: a grouping between theme and action (a plan's sub-heading row), the partners or other
+    # agency leads (one a line), and the "By when" cell as written when it is not exactly one date.
+    group_title: Mapped[str | None] = mapped_column(sa.String(300))
+    partners: Mapped[str | None] = mapped_column(sa.Text)
+    timing: Mapped[str | None] = mapped_column(sa.String(300))  # "Monthly", "Completed 31.05.21"
     rag: Mapped[Rag | None] = enum_column(Rag)
     status: Mapped[ActionStatus] = enum_column(ActionStatus, default=ActionStatus.LIVE)
     version: Mapped[int] = mapped_column(default=1)
@@ -190,6 +195,8 @@ class Indicator(Model):
     polarity: Mapped[Polarity] = enum_column(Polarity, default=Polarity.NEUTRAL)
     unit: Mapped[Unit] = enum_column(Unit, default=Unit.NUMBER)
     target: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    target_text: Mapped[str | None] = mapped_column(sa.String(200))  # a target that is not a number: "TBD"
+    comments: Mapped[str | None] = mapped_column(sa.Text)  # issue 13
     target_rationale: Mapped[str | None] = mapped_column(sa.Text)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     benchmark_national: Mapped[str | None] = mapped_column(sa.String(100))

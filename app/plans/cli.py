@@ -1,10 +1,9 @@
 """`flask plans import PLAN_ID FILE`: the administrator's import, from the command line.
 
-It checks the file exactly as the import page does and prints the same summary and
-problems; with problems it stores nothing and exits with status 1. `--dry-run` stops after
-the check.
+It checks the file exactly as the import page does (app/plans/transfer/cli_report.py) and
+prints the mapping it used, the same summary and problems, and one summary line; with
+problems it stores nothing and exits with status 1. `--dry-run` stops after the check.
 """
-import sys
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models import Plan, User
+from app.models import User
 from app.plans import transfer
 
 plans_cli = AppGroup("plans", help="Service improvement plans: create one, or import from a spreadsheet.")
@@ -26,63 +25,21 @@ plans_cli = AppGroup("plans", help="Service improvement plans: create one, or im
               help="What the file holds (else Docket works it out from the headings).")
 @click.option("--as", "as_email", metavar="EMAIL", default=None,
               help="Record the import in the trail as this person (else as the system).")
-def import_command(plan_id: int, file: Path, dry_run: bool, kind: str | None, as_email: str | None):
-    """Import actions, risks or indicators from FILE (.xlsx or .csv) into plan PLAN_ID."""
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        raise click.ClickException(f"There is no plan with id {plan_id}.")
-    from app.models import PlanStatus
+@click.option("--add-people", is_flag=True,
+              help="Add the people the file names who are not in Docket (they cannot sign in until invited).")
+@click.option("--map", "maps", multiple=True, metavar="\"HEADING=FIELD\"",
+              help="Import the column with this heading as this field (or \"do not import\"); repeatable.")
+@click.option("--period", "period_name", default=None, metavar="NAME",
+              help="The reporting period the file's progress is the current position for (else the one its "
+                   "heading names, or the latest that has started).")
+def import_command(plan_id: int, file: Path, dry_run: bool, kind: str | None, as_email: str | None,
+                   add_people: bool, maps: tuple, period_name: str | None):
+    """Import actions, risks or indicators from FILE (.xlsx, .docx, .csv or a pasted table saved as
+    text) into plan PLAN_ID, in Docket's template or in the plan's own layout."""
+    from app.plans.transfer.cli_report import import_file
 
-    if plan.status == PlanStatus.ARCHIVED:  # plans set-up (issue 12): an archived plan is read-only
-        raise click.ClickException(f"{plan.title} is archived, so nothing can be imported into it.")
-    actor = None
-    if as_email:
-        actor = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == as_email.strip().lower()))
-        if actor is None:
-            raise click.ClickException(f"No one in Docket has the e-mail address {as_email}.")
-    if file.stat().st_size > transfer.MAX_BYTES:
-        raise click.ClickException("The file is larger than 10 MB: split it and import it in parts.")
-    try:
-        result = transfer.read_upload(file.name, file.read_bytes(), kind)
-    except transfer.TransferError as exc:
-        raise click.ClickException(str(exc)) from None
-    pv = transfer.preview(plan, result)
-
-    click.echo(f"{plan.service.name}: {plan.title} (plan {plan.id})")
-    for table in pv.tables:
-        c = table.counts
-        click.echo(f"{table.title} ({table.source}): {c['new']} new, {c['changed']} changed, "
-                   f"{c['unchanged']} unchanged, {c['problem']} with problems")
-        if table.ignored_columns:
-            click.echo(f"  Ignored columns: {', '.join(table.ignored_columns)}")
-    for sheet in pv.ignored_sheets:
-        click.echo(f"Ignored sheet: {sheet}")
-    if pv.problems:
-        for table in pv.tables:
-            problems = [p for row in table.rows for p in row.problems]
-            if problems:
-                if len(pv.tables) > 1:
-                    click.echo(f"Problems in {table.title.lower()} ({table.source}):")
-                for problem in problems:
-                    click.echo(str(problem))
-        click.echo(f"Nothing was stored: fix the {len(pv.problems)} problem(s) and run the import again.", err=True)
-        sys.exit(1)
-    for table in pv.tables:
-        for row in table.rows:
-            if row.status == "changed":
-                click.echo(f"Row {row.number} ({row.label}): " + "; ".join(
-                    f"{c.label}: {c.old or '(blank)'} → {c.new or '(blank)'}" for c in row.changes))
-    if dry_run:
-        click.echo("Dry run: nothing was stored.")
-        return
-    if not pv.has_changes:
-        click.echo("Nothing to import: every row already matches the plan.")
-        return
-    try:
-        outcome = transfer.apply(plan, pv, actor, source=file.name)
-    except transfer.TransferError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(outcome.sentence())
+    import_file(plan_id, file, dry_run=dry_run, kind=kind, as_email=as_email, add_people=add_people, maps=maps,
+                period_name=period_name)
 
 
 @plans_cli.command("create")

@@ -19,6 +19,15 @@ def _enum_or_none(enum_cls, value):
     return enum_cls(value) if value else None
 
 
+def _text_or_none(value):
+    return " ".join((value or "").split()) or None
+
+
+def _lines_or_none(value):
+    """A list written one per line: each line trimmed, blank lines left out."""
+    return "\n".join(line.strip() for line in (value or "").splitlines() if line.strip()) or None
+
+
 def _edit(obj, form, *, fields, verb, heading, caption, back, new=False, before_save=None, convert=None):
     """Show and save one form. `fields` maps form field -> model attribute."""
     labels = {attr: getattr(form, name).label.text for name, attr in fields.items()}
@@ -104,8 +113,8 @@ def edit_theme(priority_theme):
 
 # --- actions --------------------------------------------------------------------------
 
-ACTION_FIELDS = {n: n for n in ("reference", "theme_id", "title", "action_type", "statutory", "type_note",
-                                "owner_id", "due_on", "rag", "status")}
+ACTION_FIELDS = {n: n for n in ("reference", "theme_id", "group_title", "title", "action_type", "statutory",
+                                "type_note", "owner_id", "partners", "due_on", "timing", "rag", "status")}
 
 
 def _action_form(plan, obj=None):
@@ -133,6 +142,9 @@ def _convert_action(values):
     values["rag"] = _enum_or_none(Rag, values["rag"])
     values["status"] = ActionStatus(values["status"])
     values["type_note"] = (values["type_note"] or "").strip() or None
+    values["group_title"] = _text_or_none(values["group_title"])
+    values["timing"] = _text_or_none(values["timing"])
+    values["partners"] = _lines_or_none(values["partners"])
     return values
 
 
@@ -222,7 +234,9 @@ def edit_risk(risk):
 # --- indicators -----------------------------------------------------------------------
 
 INDICATOR_FIELDS = {n: n for n in ("reference", "description", "group_name", "frequency", "polarity", "unit",
-                                   "target", "target_rationale", "owner_id", "direction", "include")}
+                                   "target", "target_text", "target_rationale", "benchmark_comparator",
+                                   "benchmark_national", "benchmark_regional", "owner_id", "direction", "include",
+                                   "comments")}
 
 
 def _indicator_form(plan, obj=None):
@@ -251,6 +265,9 @@ def _convert_indicator(values):
     values["unit"] = Unit(values["unit"])
     values["direction"] = _enum_or_none(Direction, values["direction"])
     values["group_name"] = (values["group_name"] or "").strip() or None
+    for name in ("target_text", "benchmark_comparator", "benchmark_national", "benchmark_regional"):
+        values[name] = _text_or_none(values[name])
+    values["comments"] = (values["comments"] or "").strip() or None
     return values
 
 

@@ -65,6 +65,9 @@ class ActionForm(_Versioned):
                             widget=GovTextInput(),
                             validators=[DataRequired(message="Enter a reference ID"), Length(max=40)])
     theme_id = ChoiceField("Priority theme", widget=GovSelect(), validators=[Optional()])
+    group_title = StringField("Group", description="The sub-heading the action sits under within its theme, "
+                              "for example Deliver the Youth Offer Strategy", widget=GovTextInput(),
+                              validators=[Optional(), Length(max=300)])
     title = TextAreaField("Action", widget=GovTextArea(),
                           validators=[DataRequired(message="Enter the action"), Length(max=5000)])
     action_type = ChoiceField("Business as usual or project", choices=_blank_or(ActionType.choices()),
@@ -73,7 +76,11 @@ class ActionForm(_Versioned):
     type_note = StringField("Note on the type", description="Anything else the plan says about it",
                             widget=GovTextInput(), validators=[Optional(), Length(max=300)])
     owner_id = ChoiceField("Accountable officer", widget=GovSelect(), validators=[Optional()])
+    partners = TextAreaField("Partners", description="Other agencies that lead or help with the action, one per line",
+                             widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     due_on = UKDateField("Completed by date", description="For example, 31 3 2019")
+    timing = StringField("Timing", description="When it is not one date, as the plan says it: for example Monthly, "
+                         "Ongoing, or 31/05/21 31/08/21", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
     rag = ChoiceField("Current RAG status", choices=_blank_or(Rag.choices(), "Not rated"), widget=GovSelect(),
                       validators=[Optional()])
     status = RadioChoiceField("Status", choices=ActionStatus.choices(), widget=GovRadioInput(),
@@ -116,8 +123,18 @@ class IndicatorForm(_Versioned):
     unit = ChoiceField("Unit", choices=Unit.choices(), widget=GovSelect(),
                        validators=[DataRequired(message="Choose the unit")])
     target = NumberField("Target", places=4)
+    target_text = StringField("Target as written", description="When the target is not a number, for example TBC, "
+                              "or Gross £51.300m. Net £27.940m.", widget=GovTextInput(),
+                              validators=[Optional(), Length(max=200)])
     target_rationale = TextAreaField("Why this target", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    benchmark_comparator = StringField("Comparator", description="Similar authorities' figure, as written",
+                                       widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    benchmark_national = StringField("National benchmark", widget=GovTextInput(),
+                                     validators=[Optional(), Length(max=100)])
+    benchmark_regional = StringField("Regional benchmark", widget=GovTextInput(),
+                                     validators=[Optional(), Length(max=100)])
     owner_id = ChoiceField("Responsible officer", widget=GovSelect(), validators=[Optional()])
     direction = ChoiceField("Latest direction of travel", choices=_blank_or(Direction.choices()),
                             widget=GovSelect(), validators=[Optional()])
     include = BooleanField("Include this indicator in reports", widget=GovCheckboxInput())
+    comments = TextAreaField("Comments", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])

@@ -111,6 +111,8 @@ def filter_actions(plan: Plan, f: ActionFilter, today: date | None = None) -> Ac
                 has(Action.reference),
                 has(Action.title),
                 has(sa.func.coalesce(Action.type_note, "")),
+                has(sa.func.coalesce(Action.group_title, "")),
+                has(sa.func.coalesce(Action.partners, "")),
                 has(sa.func.coalesce(User.name, "")),
                 has(sa.func.coalesce(User.job_title, "")),
             )
@@ -136,7 +138,9 @@ def filter_actions(plan: Plan, f: ActionFilter, today: date | None = None) -> Ac
         return db.session.execute(
             stmt.add_columns(sa.func.count().over().label("total"))
             .options(joinedload(Action.owner), joinedload(Action.theme))
-            .order_by(sa.func.coalesce(themes_order, 1_000_000), Action.reference)
+            # theme → group (the plan's sub-headings; actions without one first) → action
+            .order_by(sa.func.coalesce(themes_order, 1_000_000), Action.group_title.is_not(None),
+                      Action.group_title, Action.reference)
             .limit(PAGE_SIZE).offset((n - 1) * PAGE_SIZE)
         ).all()
 

@@ -18,6 +18,7 @@ from app.models import Plan
 from app.permissions import permission_required
 from app.plans import bp, transfer
 from app.plans.transfer import KINDS, MAX_BYTES, StalePreview, TransferError
+from app.plans.transfer.options import from_form, hidden_fields
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -80,10 +81,27 @@ def _discard(token: str) -> None:
         (folder / f"{token}{suffix}").unlink(missing_ok=True)
 
 
-def _read(stored: dict) -> transfer.ReadResult:
+def _read(stored: dict, options=None) -> transfer.ReadResult:
     if stored["source"] == "paste":
-        return transfer.read_paste(stored["data"].decode("utf-8"), stored.get("kind"))
-    return transfer.read_upload(stored.get("filename") or "", stored["data"], stored.get("kind"))
+        return transfer.read_paste(stored["data"].decode("utf-8"), stored.get("kind"), options)
+    return transfer.read_upload(stored.get("filename") or "", stored["data"], stored.get("kind"), options)
+
+
+def _choices_for(pv: transfer.Preview) -> dict:
+    """What the preview's choices offer: the fields, Docket's people, the reporting periods."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import User
+    from app.plans.transfer.current import periods
+    from app.plans.transfer.mapping import FIELDS
+
+    needs_people = bool(pv.unknown)
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all() \
+        if needs_people else []
+    return {"fields": list(FIELDS.items()), "people": people,
+            "periods": periods() if any(r.baseline for t in pv.tables for r in t.rows) else [],
+            "hidden": hidden_fields(pv.options) if pv.options else []}
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -105,7 +123,7 @@ def _preview_page(plan: Plan, pv: transfer.Preview, stored: dict, *, stale: str 
     return render_template(
         "plans/import_preview.html", plan=plan, pv=pv, token=stored["token"], source=stored["source"],
         filename=stored.get("filename"), paste=paste, kind=stored.get("kind"), errors={}, stale=stale,
-        page_has_errors=not pv.ok, max_rows=transfer.MAX_ROWS,
+        page_has_errors=not pv.ok, max_rows=transfer.MAX_ROWS, choices=_choices_for(pv),
     ), status
 
 
@@ -124,6 +142,19 @@ def import_template(plan):
 @bp.route("/plans/<int:plan_id>/import/preview", methods=["POST"])
 @permission_required("import_plan", Plan)
 def import_preview(plan):
+    options = from_form(request.form)
+    if request.form.get("token") and request.form.get("source") not in ("paste", "file"):
+        # the officer's choices (columns, people, references, period) for the file already checked
+        stored = _load(request.form.get("token", ""), plan)
+        if stored is None:
+            return _start_page(plan, {"file": "That import was checked more than a day ago, or has been saved. "
+                                              "Choose the file again."}, status=400)
+        try:
+            result = _read(stored, options)
+        except TransferError as exc:
+            return _start_page(plan, {"file" if stored["source"] == "file" else "paste": str(exc)}, status=400)
+        pv = transfer.preview(plan, result, options=options)
+        return _preview_page(plan, pv, stored, status=200 if pv.ok else 400)
     source = "paste" if request.form.get("source") == "paste" else "file"
     kind = _kind_arg(request.form.get("kind"))
     if source == "paste":
@@ -147,7 +178,7 @@ def import_preview(plan):
             result = transfer.read_upload(filename, data, kind)
         except TransferError as exc:
             return _start_page(plan, {"file": str(exc)}, status=400)
-    pv = transfer.preview(plan, result)
+    pv = transfer.preview(plan, result, options=options)
     token = _store(plan, source, filename, kind, data)
     stored = {"source": source, "filename": filename, "kind": kind, "data": data, "token": token}
     return _preview_page(plan, pv, stored)
@@ -161,12 +192,13 @@ def import_confirm(plan):
         flash("That import has already been saved, or was checked more than a day ago. Check it again before "
               "saving it.", "info")
         return redirect(url_for("plans.import_start", plan_id=plan.id))
+    options = from_form(request.form)
     try:
-        result = _read(stored)
+        result = _read(stored, options)
     except TransferError as exc:  # only if the rules changed since the preview
         _discard(stored["token"])
         return _start_page(plan, {"file" if stored["source"] == "file" else "paste": str(exc)}, status=400)
-    pv = transfer.preview(plan, result)
+    pv = transfer.preview(plan, result, options=options)
     if not pv.ok:
         return _preview_page(plan, pv, stored, status=400)
     if pv.fingerprint != request.form.get("fingerprint"):
@@ -175,7 +207,11 @@ def import_confirm(plan):
     try:
         outcome = transfer.apply(plan, pv, current_user, source=source)
     except StalePreview as exc:
-        return _preview_page(plan, transfer.preview(plan, result), stored, status=409, stale=str(exc))
+        return _preview_page(plan, transfer.preview(plan, result, options=options), stored, status=409,
+                             stale=str(exc))
+    except TransferError as exc:  # a person or the current position refused as it was stored
+        return _preview_page(plan, transfer.preview(plan, result, options=options), stored, status=409,
+                             stale=str(exc))
     _discard(stored["token"])
     flash(outcome.sentence(), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))

@@ -17,8 +17,22 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Issue 13: the shapes real plans need. A grouping between theme and action (a sub-heading
+    # row), partners, the "By when" text when it is not one date; text targets and comments.
+    with op.batch_alter_table('action', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('group_title', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('partners', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('timing', sa.String(length=300), nullable=True))
+    with op.batch_alter_table('indicator', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('target_text', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('comments', sa.Text(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('indicator', schema=None) as batch_op:
+        batch_op.drop_column('comments')
+        batch_op.drop_column('target_text')
+    with op.batch_alter_table('action', schema=None) as batch_op:
+        batch_op.drop_column('timing')
+        batch_op.drop_column('partners')
+        batch_op.drop_column('group_title')

@@ -10,6 +10,14 @@ all the rows or none, with a trail event for each created or changed row and one
 import, and refuses a preview that the plan has moved on from. `export_xlsx` and
 `export_csv` write the plan in the same shape, so that an export imports back unchanged.
 
+A council's own plan is read too, in any column layout: a Word document's tables (.docx), or a
+sheet or pasted table that is not in the template. Docket proposes which column is which field
+(`mapping`), recognises the kinds of row (`rowkinds`, `shapes`), resolves owners written as
+initials or group rows (`people`), reads dates, targets and progress written in words
+(`wording`, `ownshape`), and lists every cell it does not import; the officer's choices travel
+as `options.ImportOptions`. The progress cells become the plan's current position
+(`current`, app/plans/baseline.py).
+
 Nothing is ever deleted by an import: rows of the plan that are not in the file stay as
 they are, and a column that is not in the file leaves that field alone.
 """
@@ -55,9 +63,11 @@ from app.plans.transfer.readers import (  # noqa: F401
     _table_or_error,
     read_csv,
     read_paste,
+    read_docx,
     read_upload,
     read_xlsx,
 )
+from app.plans.transfer.options import ImportOptions  # noqa: F401
 from app.plans.transfer.state import (  # noqa: F401
     People,
     PlanState,

@@ -19,6 +19,8 @@ from app.plans.transfer.previewing import Preview, _display, _same
 class ImportResult:
     counts: dict  # kind -> Counter(new=, changed=, unchanged=)
     themes_created: int = 0
+    updates: int = 0  # current-position updates stored (app/plans/baseline.py)
+    people_added: list = None  # the people added to Docket, who cannot sign in yet
 
     def sentence(self) -> str:
         """"Imported 3 new actions, 1 changed action and 2 new risks." """
@@ -29,8 +31,13 @@ class ImportResult:
                 n = counts[status]
                 if n:
                     parts.append(f"{n} {status} {NOUNS[kind][0] if n == 1 else NOUNS[kind][1]}")
-        if not parts:
+        if not parts and not self.updates:
             return "Nothing was imported: every row already matched the plan."
+        if self.updates:
+            parts.append(f"{self.updates} current-position {'update' if self.updates == 1 else 'updates'}")
+        if self.people_added:
+            n = len(self.people_added)
+            parts.append(f"{n} new {'person' if n == 1 else 'people'} (who cannot sign in until invited)")
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         unchanged = sum(c["unchanged"] for c in self.counts.values())
         left = ("1 unchanged row was left as it was" if unchanged == 1
@@ -56,8 +63,9 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
     state = PlanState.load(plan, fresh=True)
     if state.fingerprint() != pv.fingerprint:
         raise StalePreview(STALE_MESSAGE)
-    counts = {t.kind: t.counts for t in pv.tables}
-    result = ImportResult(counts={k: Counter(v) for k, v in counts.items()})
+    result = ImportResult(counts={})
+    for table in pv.tables:
+        result.counts.setdefault(table.kind, Counter()).update(table.counts)
     # The plan is the lock for its rows (app/concurrency.py, rule 3): the plan's row is updated
     # first, conditional on the version read with the plan, so of two confirmations of the same
     # preview (a double-click, two tabs) that both passed the check above, one stores the rows
@@ -72,6 +80,9 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
         db.session.expire_all()
         raise StalePreview(f"{who_acted(plan, 'this plan')} {STALE_MESSAGE}") from None
     try:
+        added = _add_people(pv, actor, state)
+        result.people_added = added
+        baseline_rows = []
         themes = {key(t.title): t for t in state.themes}
         next_theme = max([t.position for t in state.themes], default=0) + 1
         next_indicator = max([i.position for i in state.indicators], default=0) + 1
@@ -81,6 +92,8 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
                 if row.status not in ("new", "changed"):
                     continue
                 values = dict(row.values)
+                if isinstance(values.get("owner"), str):
+                    values["owner"] = state.people.pending[values["owner"][4:]].id
                 if table.kind == "actions" and values.get("theme"):
                     theme = themes.get(key(values["theme"]))
                     if theme is None:
@@ -110,11 +123,24 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
                     changes.update({result_heading(lbl): [None, text] for lbl, text in values["results"].items()
                                     if text})
                 noun = NOUNS[table.kind][0]
-                record(f"{noun}_created" if new else f"{noun}_edited", obj, actor=actor, version=obj.version,
-                       data={"changes": changes, "source": "import", "row": row.number})
+                changes = {label: change for label, change in changes.items()
+                           if not label.startswith("Current position (")}
+                if new or changes:
+                    record(f"{noun}_created" if new else f"{noun}_edited", obj, actor=actor, version=obj.version,
+                           data={"changes": changes, "source": "import", "row": row.number})
+                if row.baseline and pv.period is not None:
+                    baseline_rows.append((obj, row.baseline))
+        if baseline_rows:
+            from app.plans.baseline import BaselineRefused, add_baseline
+
+            try:
+                result.updates = add_baseline(plan, pv.period, baseline_rows, actor).stored
+            except BaselineRefused as exc:
+                raise TransferError(f"{exc} Nothing has been saved.") from None
         record("plan_imported", plan, actor=actor, data={
             "source": source, **{kind: dict(c) for kind, c in result.counts.items()},
-            "themes_created": result.themes_created})
+            "themes_created": result.themes_created, "updates": result.updates,
+            "people_added": [u.name for u in added], "not_imported": len(pv.not_imported)})
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -123,6 +149,30 @@ def apply(plan: Plan, pv: Preview, actor=None, *, source: str | None = None) -> 
         db.session.rollback()
         raise
     return result
+
+
+def _add_people(pv: Preview, actor, state: PlanState) -> list:
+    """Add the people the officer chose to add who own a row being stored: they cannot sign in
+    until an administrator invites them (app/users/service.py)."""
+    from app.plans.transfer.people import placeholder_email
+    from app.users.service import UserError, create_user, person_with_email
+
+    wanted = {row.values["owner"][4:] for table in pv.tables for row in table.rows
+              if row.status in ("new", "changed") and isinstance(row.values.get("owner"), str)}
+    added = []
+    for unknown in pv.unknown:
+        if unknown.key not in wanted:
+            continue
+        email = (pv.options.emails.get(unknown.key) if pv.options else None) or unknown.email
+        email = email or placeholder_email(unknown.name, lambda e: person_with_email(e) is not None)
+        try:
+            user = create_user(email, unknown.name, None, unknown.job_title, actor=actor)
+        except UserError as exc:
+            raise TransferError(f"{unknown.name} could not be added: {exc}. Nothing has been saved.") from None
+        state.people.by_id[user.id] = user
+        state.people.pending[unknown.key] = user
+        added.append(user)
+    return added
 
 
 def _new_object(kind: str, plan: Plan, values: dict):

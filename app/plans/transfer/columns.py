@@ -9,6 +9,9 @@ NOUNS = {"actions": ("action", "actions"), "risks": ("risk", "risks"),
          "indicators": ("indicator", "indicators")}
 KIND_TITLES = {"actions": "Actions", "risks": "Risks", "indicators": "Performance indicators"}
 SHEET_NAMES = {"actions": "Actions", "risks": "Risks", "indicators": "Indicators"}
+# plan fields, current position and export (issue 13): sheets the export writes for the record that
+# an import does not read (each period's updates and values: app/plans/transfer/export.py)
+EXPORT_ONLY_SHEETS = ("Updates",)
 MAX_ROWS = 5_000
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB, for a file or a paste
 HEADER_SEARCH_ROWS = 20  # the header row may have a title or guidance above it
@@ -84,6 +87,12 @@ COLUMNS = {
         Column("milestones", "Milestones / Deliverables",
                ("Milestones", "Deliverables", "Milestones and deliverables", "Milestones & deliverables"),
                ("milestones",)),
+        # plan fields, current position and export (issue 13): new columns at the end, so the template's
+        # first columns stay where they were
+        Column("group_title", "Group", ("Sub-heading", "Subheading", "Grouping", "Workstream"), ("group_title",)),
+        Column("partners", "Partners", ("Other agency lead", "Other agency leads", "Partner agencies",
+                                        "Other agencies"), ("partners",)),
+        Column("timing", "Timing", ("By when as written", "Timing as written"), ("timing",)),
     ],
     "risks": [
         Column("reference", "Reference ID", _REFERENCE, ("reference",)),
@@ -108,6 +117,14 @@ COLUMNS = {
         Column("unit", "Unit", ("Units",), ("unit",)),
         Column("target", "Target", (), ("target",)),
         Column("frequency", "Collection Frequency", ("Frequency", "How often"), ("frequency",)),
+        # plan fields, current position and export (issue 13)
+        Column("target_text", "Target as written", ("Target text", "Target (as written)"), ("target_text",)),
+        Column("comparator", "Comparator", ("Similar authorities", "Comparator authorities", "Statistical neighbours",
+                                            "Comparator benchmark"), ("benchmark_comparator",)),
+        Column("national", "National benchmark", ("National", "England average"), ("benchmark_national",)),
+        Column("regional", "Regional benchmark", ("Regional", "Regional average"), ("benchmark_regional",)),
+        Column("target_rationale", "Target rationale", ("Rationale", "Why this target"), ("target_rationale",)),
+        Column("comments", "Comments", ("Comment", "Notes"), ("comments",)),
     ],
 }
 # Without these columns a row of the kind cannot be stored (or found).
@@ -128,6 +145,10 @@ ATTR_LABELS = {
     "mitigations": "Actions to mitigate and correct", "polarity": "Polarity",
     "direction": "Latest direction of travel", "include": "Include", "group_name": "Group", "unit": "Unit",
     "target": "Target", "frequency": "Collection frequency", "results": "Results",
+    # plan fields, current position and export (issue 13)
+    "group_title": "Group", "partners": "Partners", "timing": "Timing", "target_text": "Target as written",
+    "benchmark_comparator": "Comparator", "benchmark_national": "National benchmark",
+    "benchmark_regional": "Regional benchmark", "target_rationale": "Target rationale", "comments": "Comments",
 }
 
 
@@ -176,6 +197,16 @@ class SourceTable:
     columns: dict[int, str]  # index -> column name ("due", "result:2015/16")
     rows: list[tuple[int, list[str]]]  # (row number as the person sees it, cells)
     ignored_columns: list[str] = field(default_factory=list)
+    # A council's own table (app/plans/transfer/shapes.py) is read leniently: words in a date
+    # column are timing text, a target may be text. These say what its rows hold beyond cells.
+    key: str = ""  # "t1", "t2"…: the table's place in the file, for the officer's mapping
+    lenient: bool = False
+    context: dict = field(default_factory=dict)  # row number -> {"theme", "group", "owner_hint", "reference", "title"}
+    not_imported: list = field(default_factory=list)  # NotImported, cell by cell
+    legend: dict = field(default_factory=dict)  # initials -> (name, job title)
+    proposal: list = field(default_factory=list)  # mapping.Proposal for every column
+    title: str | None = None  # the table's title row ("Targets")
+    row_kinds: dict = field(default_factory=dict)  # kind of row -> how many ("sub-heading": 3)
 
     def heading(self, name: str) -> str:
         for index, column in self.columns.items():
@@ -189,6 +220,18 @@ class SourceTable:
 
 
 @dataclass
+class NotImported:
+    """A source cell that lands in no field, with where it was and why."""
+
+    source: str  # "table 2 of the document"
+    row: int
+    column: str  # the heading as written, or "Column 3"
+    text: str
+    reason: str
+
+
+@dataclass
 class ReadResult:
     tables: list[SourceTable]
     ignored_sheets: list[str] = field(default_factory=list)
+    not_imported: list = field(default_factory=list)  # NotImported outside any table that is read

@@ -35,7 +35,8 @@ def export_rows(kind: str, state: PlanState) -> list[list]:
     if kind == "actions":
         return [[a.reference, a.theme.title if a.theme else "", a.title,
                  format_type(a.action_type, a.statutory, a.type_note), people.label(a.owner),
-                 format_due(a.due_on, a.status), format_milestones(_milestones_of(a))] for a in state.actions]
+                 format_due(a.due_on, a.status), format_milestones(_milestones_of(a)),
+                 a.group_title or "", a.partners or "", a.timing or ""] for a in state.actions]
     if kind == "risks":
         return [[r.reference, r.description, r.rag.label if r.rag else "", r.mitigations or "",
                  people.label(r.owner)] for r in state.risks]
@@ -46,8 +47,70 @@ def export_rows(kind: str, state: PlanState) -> list[list]:
         rows.append([i.reference or "", i.description] + [results.get(lbl, "") for lbl in labels] + [
             i.polarity.label if i.polarity else "", i.direction.label if i.direction else "", people.label(i.owner),
             "Y" if i.include else "N", i.group_name or "", i.unit.label if i.unit else "", i.target,
-            i.frequency.label if i.frequency else ""])
+            i.frequency.label if i.frequency else "", i.target_text or "", i.benchmark_comparator or "",
+            i.benchmark_national or "", i.benchmark_regional or "", i.target_rationale or "", i.comments or ""])
     return rows
+
+
+# --- the Updates sheet: every period's update per action and value per indicator ------------------
+
+UPDATES_SHEET = "Updates"
+UPDATES_HEADINGS = ["Period", "Period ends", "Kind", "Reference", "Action or indicator", "State", "RAG",
+                    "Percent complete", "Progress", "Key actions remaining", "Corrective action",
+                    "Focus for the next period", "Milestones done", "Value", "Commentary", "Submitted by",
+                    "Submitted on", "Signed off by", "Signed off on"]
+
+
+def _when(moment) -> str:
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _person(user) -> str:
+    return user.name if user is not None else ""
+
+
+def updates_rows(plan: Plan) -> list[list]:
+    """One row per progress update and per indicator value of the plan's actions and indicators,
+    period by period (oldest first), actions before indicators, by reference."""
+    import json
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import selectinload
+
+    from app.extensions import db
+    from app.models import Action, Indicator, IndicatorValue, Milestone, ProgressUpdate, ReportingPeriod
+
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate).join(Action, Action.id == ProgressUpdate.action_id)
+        .join(ReportingPeriod, ReportingPeriod.id == ProgressUpdate.period_id).where(Action.plan_id == plan.id)
+        .order_by(ReportingPeriod.ends_on, ReportingPeriod.id, Action.reference)
+        .options(selectinload(ProgressUpdate.action), selectinload(ProgressUpdate.period),
+                 selectinload(ProgressUpdate.submitted_by), selectinload(ProgressUpdate.signed_off_by))).all()
+    values = db.session.scalars(
+        sa.select(IndicatorValue).join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .join(ReportingPeriod, ReportingPeriod.id == IndicatorValue.period_id).where(Indicator.plan_id == plan.id)
+        .order_by(ReportingPeriod.ends_on, ReportingPeriod.id, Indicator.position, Indicator.id)
+        .options(selectinload(IndicatorValue.indicator), selectinload(IndicatorValue.period),
+                 selectinload(IndicatorValue.submitted_by), selectinload(IndicatorValue.signed_off_by))).all()
+    milestone_ids = {mid for u in updates for mid in json.loads(u.milestones_done or "[]")}
+    milestones = {m.id: m.text for m in db.session.scalars(
+        sa.select(Milestone).where(Milestone.id.in_(milestone_ids or [-1])))}
+    rows = []
+    for u in updates:
+        done = "\n".join(milestones[mid] for mid in json.loads(u.milestones_done or "[]") if mid in milestones)
+        rows.append(((u.period.ends_on, u.period.id, 0), [
+            u.period.name, u.period.ends_on, "Action", u.action.reference, u.action.title, u.state.label,
+            u.rag.label if u.rag else "", u.percent_complete, u.narrative or "", u.key_actions_remaining or "",
+            u.corrective_action or "", u.next_focus or "", done, None, "", _person(u.submitted_by),
+            _when(u.submitted_at), _person(u.signed_off_by), _when(u.signed_off_at)]))
+    for v in values:
+        i = v.indicator
+        rows.append(((v.period.ends_on, v.period.id, 1), [
+            v.period.name, v.period.ends_on, "Indicator", i.reference or "", i.description, v.state.label, "", None,
+            "", "", "", "", "", v.value, v.commentary or "", _person(v.submitted_by), _when(v.submitted_at),
+            _person(v.signed_off_by), _when(v.signed_off_at)]))
+    rows.sort(key=lambda r: r[0])  # stable: within a period, actions by reference, then indicators in order
+    return [row for _, row in rows]
 
 
 def _safe(value):
@@ -59,7 +122,10 @@ def _safe(value):
 
 
 _WIDTHS = {"Reference ID": 14, "Priority Theme": 40, "Action": 50, "Risk": 50, "Indicator Description": 50,
-           "Milestones / Deliverables": 60, "Actions to Mitigate and Correct": 60}
+           "Milestones / Deliverables": 60, "Actions to Mitigate and Correct": 60, "Group": 30, "Partners": 30,
+           "Timing": 24, "Target as written": 24, "Target rationale": 40, "Comments": 40,
+           "Action or indicator": 50, "Progress": 60, "Key actions remaining": 50, "Corrective action": 40,
+           "Focus for the next period": 50, "Commentary": 50}
 _LISTS = {
     "Rating (RAG)": "Red,Amber,Green,Complete,Not started",
     "Polarity": "Up is Good,Up is Bad,Neutral",
@@ -85,6 +151,10 @@ GUIDANCE = [
     "Business As Usual or Major Project: Business as usual, Medium project or Major project; add "
     "'Statutory service' if it is one.",
     "Indicators: add a column headed like '2018/19 Result' for each year's result.",
+    "Group: the sub-heading an action sits under within its theme. Partners: other agencies that lead or help, "
+    "one per line. Timing: when the action is due, as written, when it is not one date (Monthly, Ongoing).",
+    "Target as written: a target that is not a plain number (TBC, Gross £51.300m. Net £27.940m.). "
+    "Comparator, National and Regional benchmark: figures to compare with, as written.",
     "Docket checks everything and shows you what will change before anything is saved.",
 ]
 
@@ -133,9 +203,14 @@ def template_xlsx(plan: Plan) -> bytes:
 
 
 def export_xlsx(plan: Plan) -> bytes:
+    """Everything the plan holds: its actions, risks and indicators in the template's shape (an
+    export imports back unchanged), and an Updates sheet with every period's progress update per
+    action and value per indicator (a record to take away: the import does not read it)."""
     state = PlanState.load(plan)
     labels = plan_result_labels(state)
-    return _workbook([(SHEET_NAMES[k], headings(k, labels), export_rows(k, state)) for k in KINDS], guidance=False)
+    sheets = [(SHEET_NAMES[k], headings(k, labels), export_rows(k, state)) for k in KINDS]
+    sheets.append((UPDATES_SHEET, UPDATES_HEADINGS, updates_rows(plan)))
+    return _workbook(sheets, guidance=False)
 
 
 def export_csv(plan: Plan, kind: str) -> bytes:

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from app.demo.loader import DIRECTIONS, POLARITIES, infer_unit
 from app.demo.text import key, squash
-from app.models import Frequency, Plan, Polarity
+from app.models import ActionStatus, Frequency, Plan, Polarity
 from app.forms import text_problem
 from app.plans.transfer.columns import ATTR_LABELS, DATE_FORMAT, KIND_TITLES, NOUNS, ReadResult, SourceTable, result_heading
 from app.plans.transfer.state import People, PlanState, snapshot
@@ -48,9 +48,13 @@ class RowPreview:
     problems: list[Problem] = field(default_factory=list)
     target_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    prefix: str = ""  # a council's own table: its key ("t2"), as a file may hold several of a kind
+    baseline: dict | None = None  # the progress cell's parts, for the plan's current position
+    generated_reference: str | None = None  # the reference Docket made up for the row
+    extra_partners: str | None = None  # the other people an owner cell names
 
     def anchor(self, column: str | None = None) -> str:
-        base = f"{self.kind}-row-{self.number}"
+        base = f"{self.prefix or self.kind}-row-{self.number}"
         return f"{base}-{re.sub(r'[^a-z0-9]+', '-', column.lower())}" if column else base
 
     def problems_in(self, column: str | None) -> list[Problem]:
@@ -69,10 +73,23 @@ class TablePreview:
     rows: list[RowPreview]
     ignored_columns: list[str]
     result_labels: list[str]
+    key: str = ""
+    lenient: bool = False
+    proposal: list = field(default_factory=list)  # mapping.Proposal per source column
+    row_kinds: dict = field(default_factory=dict)
+    title_row: str | None = None
 
     @property
     def title(self) -> str:
         return KIND_TITLES[self.kind]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.key}-table" if self.lenient else f"{self.kind}-table"
+
+    @property
+    def generated(self) -> list:
+        return [r for r in self.rows if r.generated_reference]
 
     @property
     def counts(self) -> Counter:
@@ -85,10 +102,20 @@ class Preview:
     tables: list[TablePreview]
     fingerprint: str
     ignored_sheets: list[str] = field(default_factory=list)
+    not_imported: list = field(default_factory=list)  # columns.NotImported, cell by cell
+    unknown: list = field(default_factory=list)  # people.Unknown: people the file names who are not in Docket
+    extra_problems: list = field(default_factory=list)  # Problems not on a row (a person, the period)
+    period: object = None  # the reporting period the plan's current position is for
+    options: object = None  # options.ImportOptions the preview was made with
+    updates: int = 0  # current-position updates the import would store
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for t in self.tables for r in t.rows for p in r.problems]
+        return [p for t in self.tables for r in t.rows for p in r.problems] + list(self.extra_problems)
+
+    @property
+    def lenient(self) -> bool:
+        return any(t.lenient for t in self.tables)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +143,9 @@ def _display(attr: str, value, people: People) -> str:
     if value is None or value == "" or value == ():
         return ""
     if attr == "owner":
+        if isinstance(value, str) and value.startswith("new:"):
+            found = people.pending.get(value[4:])
+            return f"{found.name if found else value[4:]} (to be added to Docket)"
         return People.display(people.by_id.get(value))
     if attr == "milestones":
         return format_milestones(value)
@@ -206,6 +236,9 @@ def _read_row(reader: _RowReader, kind: str, group: str | None) -> None:
         reader.read("type", parse_type, "action_type", "statutory", "type_note")
         reader.read("due", parse_due, "due_on", "status")
         reader.read("milestones", parse_milestones, "milestones")
+        reader.read("group_title", lambda t: _limit(_one_line(t), 300, "The group"), "group_title")
+        reader.read("partners", _lines, "partners")
+        reader.read("timing", lambda t: _limit(_lines(t), 300, "The timing"), "timing")
         missing = not reader.row.values.get("reference") and not reader.row.problems_in("reference")
         if missing and reader.has("reference"):
             reader.problem("reference", "Reference ID is missing: every action needs one, such as CSS013")
@@ -234,6 +267,12 @@ def _read_row(reader: _RowReader, kind: str, group: str | None) -> None:
         reader.read("frequency", lambda t: _choice(t, _FREQUENCIES, "a collection frequency",
                                                    "Monthly, Quarterly, Six-monthly or Annual")
                     or Frequency.QUARTERLY, "frequency")
+        reader.read("target_text", lambda t: _limit(_one_line(t), 200, "The target as written"), "target_text")
+        for column, attr in (("comparator", "benchmark_comparator"), ("national", "benchmark_national"),
+                             ("regional", "benchmark_regional")):
+            reader.read(column, lambda t: _limit(_one_line(t), 100, "The benchmark"), attr)
+        reader.read("target_rationale", _lines, "target_rationale")
+        reader.read("comments", _lines, "comments")
         results = {}
         for label in reader.table.result_labels:
             text = squash(reader.cells.get("result:" + label, "")) or None
@@ -319,70 +358,134 @@ def _display_row(kind: str, row: RowPreview, table: SourceTable, people: People,
     """The row as it will be stored, for the preview table (by column)."""
     v = row.values
     shown = {}
-    for column in table.columns.values():
+    for column, _ in _columns_shown(table):
         if column == "type":
             shown[column] = format_type(v.get("action_type"), v.get("statutory", False), v.get("type_note"))
-        elif column == "due":
+        elif column == "due" and not table.lenient:
             shown[column] = format_due(v.get("due_on"), v.get("status"))
         elif column == "milestones":
             shown[column] = format_milestones(v.get("milestones", ()))
         elif column.startswith("result:"):
             shown[column] = (v.get("results") or {}).get(column.split(":", 1)[1]) or ""
+        elif column in row.display:
+            shown[column] = row.display[column]  # a progress cell, shown in its parts
+        elif table.lenient and column == "due":
+            shown[column] = "\n".join(x for x in (
+                v.get("timing") or format_due(v.get("due_on"), v.get("status")),
+                ("Due " + _display("due_on", v["due_on"], people)) if v.get("timing") and v.get("due_on") else "",
+                "Complete" if v.get("timing") and v.get("status") == ActionStatus.COMPLETE else "",
+                ("Milestones: " + "; ".join(f"{t} by {_display('due_on', d, people)}" for t, d, _ in v["milestones"]))
+                if v.get("milestones") and "milestones" not in table.columns.values() else "") if x)
+        elif table.lenient and column == "target":
+            shown[column] = v.get("target_text") or _display("target", v.get("target"), people)
+        elif table.lenient and column in ("previous", "actual"):
+            shown[column] = "; ".join(f"{label}: {text}" for label, text in (v.get("results") or {}).items()
+                                      if (column == "actual") == label.startswith("Actual"))
+        elif column == "partners":
+            shown[column] = v.get("partners") or ""
         else:
-            attr = {"group": "group_name"}.get(column, column)
+            attr = {"group": "group_title" if kind == "actions" else "group_name", "comparator": "benchmark_comparator",
+                    "national": "benchmark_national", "regional": "benchmark_regional"}.get(column, column)
             shown[column] = _display(attr, v.get(attr), people)
+    if table.lenient and row.generated_reference:
+        shown["reference"] = v.get("reference") or ""
     row.display = shown
 
 
-def preview(plan: Plan, tables, *, state: PlanState | None = None) -> Preview:
-    """What importing these tables would do to the plan. Stores nothing."""
+def _columns_shown(table: SourceTable) -> list[tuple[str, str]]:
+    """(column name, heading) as the preview shows them: the file's own columns, then what a
+    council's own table says beyond them (the theme and sub-heading rows, made-up references)."""
+    columns = [(name, squash(table.headings[index])) for index, name in sorted(table.columns.items())]
+    if table.lenient:
+        names = set(table.columns.values())
+        ctx = table.context.values()
+        if table.kind == "actions" and "reference" not in names and any(c.get("generated") for c in ctx):
+            columns.insert(0, ("reference", "Reference (made up by Docket)"))
+        elif "reference" in names and any(c.get("generated") for c in ctx):
+            columns = [(n, h + " (Docket adds the theme's letter)" if n == "reference" else h) for n, h in columns]
+        if table.kind == "actions" and "theme" not in names and any(c.get("theme") for c in ctx):
+            columns.append(("theme", "Priority theme (from the document)"))
+        if table.kind != "risks" and "group" not in names and any(c.get("group") for c in ctx):
+            columns.append(("group", "Sub-heading (from the rows above)"))
+    return columns
+
+
+def preview(plan: Plan, tables, *, state: PlanState | None = None, options=None) -> Preview:
+    """What importing these tables would do to the plan. Stores nothing. `options`
+    (options.ImportOptions) carries the officer's choices: people, references, the period."""
+    from app.plans.transfer.options import ImportOptions
+    from app.plans.transfer.people import Owners
+
+    not_imported = []
     if isinstance(tables, ReadResult):
-        ignored_sheets, tables = tables.ignored_sheets, tables.tables
+        ignored_sheets, not_imported, tables = tables.ignored_sheets, list(tables.not_imported), tables.tables
     else:
         ignored_sheets = []
+    options = options or ImportOptions(people_default="add")
     state = state or PlanState.load(plan)
+    owners = Owners(state.people, options.people, options.people_default)
+    state.people.pending = owners.unknown
     qualify = len(tables) > 1
     out = []
+    seen_by_kind: dict[str, dict[str, str]] = {}
     for table in tables:
         kind = table.kind
-        title = KIND_TITLES[kind] if qualify else ""
+        title = (f"{KIND_TITLES[kind]} ({table.source})" if table.lenient else KIND_TITLES[kind]) if qualify else ""
         match = _matcher(kind, state)
-        seen: dict[str, int] = {}
+        seen = seen_by_kind.setdefault(kind, {})
         group, group_row = None, None
         rows = []
         for number, cells in table.rows:
-            heading = _is_group_heading(table, cells)
+            heading = None if table.lenient else _is_group_heading(table, cells)
             if heading:
                 group, group_row = heading, number
                 continue
             reader = _RowReader(table, number, cells, state.people, title)
-            _read_row(reader, kind, group)
+            if table.lenient:
+                from app.plans.transfer.ownshape import read_own_row
+
+                reader.row.prefix = table.key
+                read_own_row(reader, kind, owners, f"{table.source}, row {number}")
+            else:
+                _read_row(reader, kind, group)
             row = reader.row
             identity = row.values.get("reference") or (
                 "description:" + key(row.values.get("description")) if kind == "indicators"
                 and row.values.get("description") else None)
             if identity:
-                first = seen.setdefault(key(identity), number)
-                if first != number:
+                where = f"row {number}" if not qualify else f"row {number} of {table.source}"
+                first = seen.setdefault(key(identity), where)
+                if first != where:
                     if row.values.get("reference"):
                         reader.problem("reference" if reader.has("reference") else None,
-                                       f"Reference ID {row.values['reference']} is also used in row {first}: each "
+                                       f"Reference ID {row.values['reference']} is also used in {first}: each "
                                        f"{NOUNS[kind][0]} needs its own reference")
                     else:
                         reader.problem("description", f"this indicator has no Reference ID and the same description "
-                                                      f"as row {first}: give one of them a reference")
+                                                      f"as {first}: give one of them a reference")
             existing = match(row.values) if identity else None
             _compare(kind, row, existing, state, table)
             if group and kind == "indicators":
                 row.notes.append(f"Group “{group}”, from the heading in row {group_row}")
+            if row.generated_reference:
+                row.notes.append(f"Reference {row.values.get('reference')} made up by Docket: change it below the "
+                                 "table if you like")
             if row.problems:
                 row.status = "problem"
             _display_row(kind, row, table, state.people, existing)
             rows.append(row)
-        columns = [(name, squash(table.headings[index])) for index, name in sorted(table.columns.items())]
-        out.append(TablePreview(kind=kind, source=table.source, columns=columns, rows=rows,
-                                ignored_columns=table.ignored_columns, result_labels=table.result_labels))
-    return Preview(plan_id=plan.id, tables=out, fingerprint=state.fingerprint(), ignored_sheets=ignored_sheets)
+        out.append(TablePreview(kind=kind, source=table.source, columns=_columns_shown(table), rows=rows,
+                                ignored_columns=table.ignored_columns, result_labels=table.result_labels,
+                                key=table.key, lenient=table.lenient, proposal=table.proposal,
+                                row_kinds=table.row_kinds, title_row=table.title))
+        not_imported.extend(table.not_imported)
+    pv = Preview(plan_id=plan.id, tables=out, fingerprint=state.fingerprint(), ignored_sheets=ignored_sheets,
+                 not_imported=not_imported, unknown=list(owners.unknown.values()), options=options)
+    from app.plans.transfer.current import check_current_position, check_people
+
+    check_people(pv, owners, options)
+    check_current_position(plan, pv, state, options)
+    return pv
 
 
 # --- applying -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from app.demo.text import squash
 from app.plans.transfer.limits import MAX_CELLS, MAX_COLUMNS, TooBig, check_table_text, check_workbook, trim_row
+from app.plans.transfer.columns import EXPORT_ONLY_SHEETS, NotImported
 from app.plans.transfer.columns import COLUMNS, HEADER_SEARCH_ROWS, KINDS, KIND_TITLES, MAX_BYTES, MAX_ROWS, REQUIRED_COLUMNS, ReadResult, SHEET_KINDS, SourceTable, TransferError, _norm, map_headings, unescape_cell
 
 
@@ -57,10 +58,15 @@ def _find_table(rows: list[tuple[int, list[str]]], source: str, kind: str | None
     return None
 
 
-def _table_or_error(rows, source: str, kind: str | None) -> SourceTable:
+def _table_or_error(rows, source: str, kind: str | None, options=None, text_source: bool = False) -> list[SourceTable]:
     if not rows or all(_blank(cells) for _, cells in rows):
         raise TransferError(f"{source[0].upper()}{source[1:]} is empty.")
-    table = _find_table(rows, source, kind)
+    tables = choose_tables(rows, source, 1, kind, options, text_source=text_source)
+    if len(tables) > 1:
+        tables = [t for t in tables if t.rows]
+        if tables:
+            return tables
+    table = tables[0] if tables else None
     if table is None and kind:
         other = _find_table(rows, source, None)
         if other is not None:
@@ -77,7 +83,62 @@ def _table_or_error(rows, source: str, kind: str | None) -> SourceTable:
         )
     if not table.rows:
         raise TransferError(f"{source[0].upper()}{source[1:]} has headings but no rows under them.")
+    return [table]
+
+
+def _strict_extras(table: SourceTable, key: str) -> SourceTable:
+    """A table in Docket's own template shape: its mapping as the officer's form shows it, and
+    the cells of columns that mean nothing to Docket listed as not imported."""
+    from app.plans.transfer.mapping import Proposal, field_of
+
+    table.key = key
+    table.proposal = []
+    for index, heading in enumerate(table.headings):
+        if index in table.columns:
+            table.proposal.append(Proposal(index, squash(heading), field_of(table.kind, table.columns[index]),
+                                           "from its heading"))
+        elif squash(heading):
+            table.proposal.append(Proposal(index, squash(heading), "skip", "Docket could not tell what it holds"))
+            for number, cells in table.rows:
+                if index < len(cells) and squash(cells[index]):
+                    table.not_imported.append(NotImported(table.source, number, squash(heading), squash(cells[index]),
+                                                          "The column is set to “Do not import”"))
     return table
+
+
+def options_changed(strict: SourceTable, options) -> bool:
+    """Whether the officer chose a field other than the template's for a column of the table."""
+    wanted = options.overrides(strict.key, [squash(h) for h in strict.headings]) if options else {}
+    proposed = {p.index: p.field for p in strict.proposal}
+    return any(proposed.get(index, "skip") != value for index, value in wanted.items())
+
+
+def choose_tables(rows, source: str, first_key: int, kind: str | None, options=None, *,
+                  text_source: bool = False) -> list[SourceTable]:
+    """The tables in these rows: one in Docket's template shape if it is in it (and the officer
+    changed none of its columns), else each in its own shape (app/plans/transfer/shapes.py)."""
+    from app.plans.transfer.shapes import build_tables
+
+    strict, problem = None, None
+    try:
+        strict = _find_table(rows, source, kind)
+    except TransferError as exc:
+        problem = exc
+    key = f"t{first_key}"
+    if strict is not None:
+        _strict_extras(strict, key)
+        if not strict.ignored_columns and not options_changed(strict, options):
+            return [strict]
+    tables = [t for t in build_tables(rows, source, first_key, kind, options, text_source=text_source)
+              if kind is None or t.kind == kind]
+    if strict is not None and strict.ignored_columns and not options_changed(strict, options):
+        # Docket's template shape with columns it does not know: the table's own shape wins if
+        # it places more of them
+        if sum(len(t.columns) for t in tables[:1]) <= len(strict.columns) or len(tables) != 1:
+            return [strict]
+    if not tables and problem is not None:
+        raise problem
+    return tables
 
 
 def _count_rows(tables: list[SourceTable]) -> None:
@@ -116,7 +177,7 @@ def _sheet_kind(name: str) -> str | None:
     return next((kind for kind, names in SHEET_KINDS.items() if wanted in names), None)
 
 
-def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
+def read_xlsx(data: bytes, kind: str | None = None, options=None) -> ReadResult:
     """Every sheet of the workbook that holds actions, risks or indicators: chosen by its
     name ("Actions", "Risk Management"…) or, failing that, by its headings."""
     try:
@@ -148,6 +209,9 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
     cells_left = MAX_CELLS
     try:
         for sheet in workbook.worksheets:
+            if sheet.title in EXPORT_ONLY_SHEETS:  # the export's record of updates: not read back
+                ignored.append(sheet.title)
+                continue
             sheet.reset_dimensions()  # trust the rows, not a dimension some tools write wrongly
             rows = []
             for number, cells in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
@@ -170,7 +234,11 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
             if kind and named and named != kind:
                 ignored.append(sheet.title)
                 continue
-            table = _find_table(rows, source, kind or named) if rows else None
+            found = choose_tables(rows, source, len(tables) + 1, kind or named, options) if rows else []
+            if len(found) > 1:
+                tables.extend(t for t in found if t.rows)
+                continue
+            table = found[0] if found else None
             if table is None and named and rows:
                 _table_or_error(rows, source, kind or named)  # a sheet called "Actions" must have their headings
             if table is None:
@@ -188,7 +256,7 @@ def read_xlsx(data: bytes, kind: str | None = None) -> ReadResult:
         what = _kind_word(kind) if kind else "actions, risks or performance indicators"
         raise TransferError(f"Docket could not find {what} in this workbook: no sheet has a row of headings it "
                             "recognises. Download the template to see the headings to use.")
-    by_kind = Counter(t.kind for t in tables)
+    by_kind = Counter(t.kind for t in tables if not t.lenient)  # a council's own sheets may share a kind
     for table_kind, count in by_kind.items():
         if count > 1:
             sheets = " and ".join(t.source for t in tables if t.kind == table_kind)
@@ -210,8 +278,11 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
 
 
-def _delimited_rows(text: str, delimiter: str | None = None,
-                    source: str = "the table") -> list[tuple[int, list[str]]]:
+def _delimited_rows(text: str, delimiter: str | None = None, source: str = "the table",
+                    keep_width: bool = False) -> list[tuple[int, list[str]]]:
+    """The rows of a CSV file or pasted table. `keep_width` keeps blank cells at a row's end
+    (a table pasted from Word: a row cut short by a line break inside a cell is then told
+    from a row whose last cells are blank, by counting its cells)."""
     if delimiter is None:
         first = next((line for line in text[:1_000_000].splitlines() if line.strip()), "")
         counts = {d: first.count(d) for d in (",", "\t", ";")}
@@ -228,7 +299,10 @@ def _delimited_rows(text: str, delimiter: str | None = None,
             if number > MAX_ROWS + HEADER_SEARCH_ROWS * 3 + 1:
                 raise TransferError(f"There are more than {MAX_ROWS:,} rows: Docket imports up to {MAX_ROWS:,} "
                                     "at a time. Split the table and import it in parts.")
-            rows.append((number, [unescape_cell(c) for c in trim_row(cells, number, source)]))
+            trimmed = trim_row(cells, number, source)
+            if keep_width and len(trimmed) < len(cells):
+                trimmed = trimmed + [""] * (min(len(cells), MAX_COLUMNS) - len(trimmed))
+            rows.append((number, [unescape_cell(c) for c in trimmed]))
     except TooBig as exc:
         raise TransferError(str(exc)) from None
     except csv.Error as exc:
@@ -236,14 +310,15 @@ def _delimited_rows(text: str, delimiter: str | None = None,
     return rows
 
 
-def read_csv(data: bytes, kind: str | None = None) -> ReadResult:
+def read_csv(data: bytes, kind: str | None = None, options=None) -> ReadResult:
     text = _decode(data)
-    table = _table_or_error(_delimited_rows(text, source="the file"), "the file", kind)
-    _count_rows([table])
-    return ReadResult(tables=[table])
+    rows = _delimited_rows(text, source="the file")
+    tables = _table_or_error(rows, "the file", kind, options, text_source=False)  # CSV quotes its line breaks
+    _count_rows(tables)
+    return ReadResult(tables=tables)
 
 
-def read_paste(text: str, kind: str | None = None) -> ReadResult:
+def read_paste(text: str, kind: str | None = None, options=None) -> ReadResult:
     """A table pasted from Excel or Word: tab-separated, the heading row first; a cell with
     line breaks arrives in double quotes (Excel's clipboard format)."""
     if not (text or "").strip():
@@ -251,21 +326,24 @@ def read_paste(text: str, kind: str | None = None) -> ReadResult:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise TransferError("The pasted table is larger than 10 MB. Import it in parts, or upload it as a file.")
     first = next((line for line in text[:1_000_000].splitlines() if line.strip()), "")
-    delimiter = "\t" if "\t" in first or "," not in first else ","
-    table = _table_or_error(_delimited_rows(text, delimiter, "the pasted table"), "the pasted table", kind)
-    _count_rows([table])
-    return ReadResult(tables=[table])
+    delimiter = "\t" if "\t" in text[:200_000] or "," not in first else ","
+    tables = _table_or_error(_delimited_rows(text, delimiter, "the pasted table", keep_width=True),
+                             "the pasted table", kind, options, text_source=True)
+    _count_rows(tables)
+    return ReadResult(tables=tables)
 
 
-def read_upload(filename: str, data: bytes, kind: str | None = None) -> ReadResult:
-    """An uploaded file, read by what it holds (not just its name): .xlsx or CSV."""
+def read_upload(filename: str, data: bytes, kind: str | None = None, options=None) -> ReadResult:
+    """An uploaded file, read by what it holds (not just its name): .xlsx, .docx or CSV."""
     name = (filename or "").lower()
     if not data or not data.strip():
         raise TransferError("The file is empty.")
     if len(data) > MAX_BYTES:
         raise TransferError("The file is larger than 10 MB. Split it, or save just the sheets to import.")
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data, kind)
+        if _is_word(data):
+            return read_docx(data, kind, options)
+        return read_xlsx(data, kind, options)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TransferError("This is an old-style Excel (.xls) or Word file. Open it in Excel and save it as an "
                             "Excel Workbook (.xlsx), then try again.")
@@ -275,4 +353,55 @@ def read_upload(filename: str, data: bytes, kind: str | None = None) -> ReadResu
     if name.endswith((".xlsx", ".xlsm", ".xls")):
         raise TransferError(f"{filename} is not an Excel workbook, whatever its name says. Open it in Excel and "
                             "save it as an Excel Workbook (.xlsx), then try again.")
-    return read_csv(data, kind)
+    return read_csv(data, kind, options)
+
+
+def _is_word(data: bytes) -> bool:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return "word/document.xml" in names and "xl/workbook.xml" not in names
+
+
+def read_docx(data: bytes, kind: str | None = None, options=None) -> ReadResult:
+    """Every table of a Word document, in order, each in its own shape; the headings between
+    them are themes, and footnotes that explain initials name the owners."""
+    from app.plans.transfer.rowkinds import is_legend, legend_entries
+    from app.plans.transfer.shapes import build_table
+    from app.plans.transfer.word import read_word
+
+    document = read_word(data)
+    legend: dict = {}
+    for paragraph in document.paragraphs:
+        if is_legend(paragraph):
+            legend.update(legend_entries(paragraph))
+    tables: list[SourceTable] = []
+    lost: list[NotImported] = []
+    for number, raw in enumerate(document.tables, start=1):
+        table = build_table(raw.rows, raw.source, f"t{number}", theme=raw.theme, legend=legend, options=options,
+                            hint=kind)
+        if table is None or (kind and table.kind != kind):
+            for row_number, cells in raw.rows:
+                seen = set()
+                for index, cell in enumerate(cells):
+                    if squash(cell) and squash(cell) not in seen:
+                        seen.add(squash(cell))
+                        lost.append(NotImported(raw.source, row_number, f"Column {index + 1}", squash(cell),
+                                                "Docket found no headings it knows in this table" if table is None
+                                                else f"The table holds {_kind_word(table.kind)}"))
+            continue
+        if table.rows:
+            tables.append(table)
+        else:
+            lost.extend(table.not_imported)
+    for table in tables:
+        legend.update(table.legend)
+    for table in tables:
+        table.legend = legend
+    if not tables:
+        raise TransferError("Docket could not find actions, risks or performance indicators in this Word document: "
+                            "no table has a row of headings it recognises (such as Action, Lead, By when, Measure, "
+                            "Target). Check the tables have a heading row.")
+    _count_rows(tables)
+    return ReadResult(tables=tables, not_imported=lost)

@@ -17,6 +17,7 @@ class People:
 
     def __init__(self, users: list[User]):
         self.by_id = {u.id: u for u in users}
+        self.pending: dict = {}  # people an import would add: key -> people.Unknown
         self._email: dict[str, User] = {}
         self._named: dict[str, list[User]] = {}
         for user in users:
@@ -115,6 +116,7 @@ def snapshot(kind: str, obj) -> dict:
             "reference": obj.reference, "theme": obj.theme.title if obj.theme else None, "title": obj.title,
             "action_type": obj.action_type, "statutory": bool(obj.statutory), "type_note": obj.type_note,
             "owner": obj.owner_id, "due_on": obj.due_on, "status": obj.status, "milestones": _milestones_of(obj),
+            "group_title": obj.group_title, "partners": obj.partners, "timing": obj.timing, "rag": obj.rag,
         }
     if kind == "risks":
         return {"reference": obj.reference, "description": obj.description, "rag": obj.rag,
@@ -124,4 +126,7 @@ def snapshot(kind: str, obj) -> dict:
         "direction": obj.direction, "owner": obj.owner_id, "include": bool(obj.include),
         "group_name": obj.group_name, "unit": obj.unit, "target": obj.target, "frequency": obj.frequency,
         "results": {r.label: r.value_text for r in obj.results},
+        "target_text": obj.target_text, "comments": obj.comments, "benchmark_comparator": obj.benchmark_comparator,
+        "benchmark_national": obj.benchmark_national, "benchmark_regional": obj.benchmark_regional,
+        "target_rationale": obj.target_rationale,
     }
