@@ -276,8 +276,11 @@ def test_titles_and_purposes_are_escaped(app):
     assert "2. Other business (to follow)" in text
     assert "The <i>auditor</i> is late" in text
     assert "Version 2" in text
-    assert "Item 2 <em>added</em>" in text
-    assert [o.title for o in reader.outline] == ["1. Budget <script>alert('x')</script> & Co", "2. Other business"]
+    # Issue 14: the change note is on its own page at the end, so that it moves no page.
+    assert "What changed: page 4" in text
+    assert "Item 2 <em>added</em>" in flat(reader.pages[-1].extract_text())
+    assert [o.title for o in reader.outline] == ["1. Budget <script>alert('x')</script> & Co", "2. Other business",
+                                                 "What changed in version 2"]
 
 
 # --- size -------------------------------------------------------------------------------

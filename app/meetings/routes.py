@@ -147,10 +147,11 @@ def _save_committee(committee: Committee, form: CommitteeForm) -> list[str]:
     wanted = parse_members(form.members.data)
     current = [(m.name, m.role) for m in committee.members]
     if wanted != current:
+        linked = {m.name: m.user_id for m in committee.members}  # a councillor's sign-in stays with their name
         committee.members.clear()
         db.session.flush()
         for n, (name, role) in enumerate(wanted, start=1):
-            committee.members.append(CommitteeMember(name=name, role=role, position=n))
+            committee.members.append(CommitteeMember(name=name, role=role, position=n, user_id=linked.get(name)))
         changed.append("Members")
     return changed
 
@@ -234,8 +235,10 @@ def meeting(meeting):
         abort(404)  # an unpublished agenda is the clerk's draft
     latest = packs[-1] if packs else None
     agenda = json.loads(latest.agenda) if latest else []
+    from app.meetings.pack import purpose_blocks
+
     return render_template("meetings/meeting.html", meeting=meeting, packs=packs, latest=latest, agenda=agenda,
-                           manage=manage, time_text=_time_text, dates=dates)
+                           manage=manage, time_text=_time_text, dates=dates, purpose_blocks=purpose_blocks)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET"])
@@ -338,6 +341,15 @@ def move_item(meeting, item_id):
 @bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/remove", methods=["POST"])
 @permission_required("manage_meeting", Meeting)
 def remove_item(meeting, item_id):
+    if request.form.get("ask"):  # the agenda's Remove button: ask first, saying what goes with it
+        from app.meetings.editing_routes import confirm_removal
+
+        try:
+            return confirm_removal(meeting, service.item_on(meeting, item_id, _seen()))
+        except service.NotOnAgenda:
+            abort(404)
+        except REFUSALS as exc:
+            return _agenda_error(meeting, exc)
     try:
         item = service.item_on(meeting, item_id, _seen())
         title = item.title
@@ -371,7 +383,7 @@ def upload_document(meeting):
             raise service.AgendaError(str(exc), "document") from None
         item = db.session.get(AgendaItem, item_id) if item_id and 0 < item_id < 2**31 else None
         doc = service.add_document(meeting, kind, item, file.filename, data, current_user._get_current_object(),
-                                   version=_seen())
+                                   version=_seen(), title=request.form.get("annex_title") if kind == "annex" else None)
     except REFUSALS as exc:
         return _agenda_error(meeting, exc)
     flash(f"{doc.filename} was added.", "success")
@@ -381,9 +393,23 @@ def upload_document(meeting):
 @bp.route("/meetings/<int:meeting_id>/publish", methods=["POST"])
 @permission_required("manage_meeting", Meeting)
 def publish(meeting):
+    from app.meetings.publishing import MinutesMissing
+
     try:
         pack = service.publish(meeting, current_user._get_current_object(), request.form.get("change_note"),
-                               request.form.get("late_reason"), version=_seen())
+                               request.form.get("late_reason"), version=_seen(),
+                               without_minutes=bool(request.form.get("without_minutes")))
+    except MinutesMissing as exc:
+        # A warning, not a refusal: the clerk may publish without the minutes, having been told.
+        db.session.rollback()
+        return render_template(
+            "meetings/confirm.html", meeting=meeting, dates=dates, title="Publish without the minutes?",
+            heading="Publish without the minutes?", consequences=[str(exc)],
+            action=url_for("meetings.publish", meeting_id=meeting.id), page=url_for("meetings.agenda",
+                                                                                    meeting_id=meeting.id),
+            button="Publish without the minutes", back=url_for("meetings.agenda", meeting_id=meeting.id) + "#publish",
+            hidden={"version": request.form.get("version", ""), "change_note": request.form.get("change_note", ""),
+                    "late_reason": request.form.get("late_reason", ""), "without_minutes": "yes"})
     except REFUSALS as exc:
         return _agenda_error(meeting, exc)
     except ValueError as exc:  # an unreadable PDF in the pack
@@ -396,7 +422,8 @@ def publish(meeting):
 @permission_required("view_meeting", Meeting)
 def pack(meeting, number):
     found = db.session.scalar(sa.select(AgendaPack).where(AgendaPack.meeting_id == meeting.id,
-                                                          AgendaPack.number == number))
+                                                          AgendaPack.number == number,
+                                                          AgendaPack.confidential.is_(False)))
     if found is None:
         abort(404)
     name = f"agenda-pack-{meeting.meets_on:%Y-%m-%d}-v{number}.pdf"

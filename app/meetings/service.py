@@ -12,7 +12,6 @@ the meeting row decides which of two simultaneous changes wins. The database als
 report twice on one agenda and a second set of standing items.
 """
 import hashlib
-import json
 from contextlib import contextmanager
 from datetime import date
 
@@ -36,7 +35,6 @@ from app.models import (
     ReportVersion,
     Service,
     report_plan,
-    utcnow,
 )
 from app.trail import record
 
@@ -289,36 +287,35 @@ def move_item(item: AgendaItem, direction: str, actor, version=CURRENT) -> None:
 
 
 def remove_item(item: AgendaItem, actor, version=CURRENT) -> None:
-    meeting = item.meeting
-    check_agenda(meeting, version)
-    if item.standing:
-        raise AgendaError(f"“{item.title}” is a standing item: every agenda has it.")
-    title = item.title
-    with changing(meeting, version, "The agenda was changed at the same moment."):
-        db.session.delete(item)
-        db.session.flush()
-        _renumber(items_of(meeting))
-        record("agenda_item_removed", meeting, actor=actor, data={"title": title, "item_id": item.id})
+    """Remove an item with its annexes (app/meetings/editing.py)."""
+    from app.meetings.editing import remove_item as removing
+
+    removing(item, actor, version)
 
 
 def add_document(meeting: Meeting, kind: str, item: AgendaItem | None, filename: str, data: bytes, actor,
-                 version=CURRENT) -> MeetingDocument:
+                 version=CURRENT, title: str | None = None) -> MeetingDocument:
     """The previous meeting's minutes, or an annex to an item, for the pack (a checked PDF)."""
     if kind == "annex" and (item is None or item.meeting_id != meeting.id):
         problem(meeting, version, AgendaError("Choose the agenda item the annex belongs to", "agenda_item_id"))
     doc = MeetingDocument(meeting_id=meeting.id, agenda_item_id=item.id if kind == "annex" else None, kind=kind,
-                          filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), data=data)
+                          filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), data=data,
+                          title=" ".join((title or "").split())[:300] or None)
     with changing(meeting, version, "This PDF was already added."):
         db.session.add(doc)
         db.session.flush()
         record("meeting_document_added", meeting, actor=actor,
-               data={"kind": kind, "filename": doc.filename, "sha256": doc.sha256})
+               data={"kind": kind, "filename": doc.filename, "title": doc.title, "sha256": doc.sha256})
     return doc
 
 
-def packs_of(meeting: Meeting) -> list[AgendaPack]:
-    return db.session.scalars(sa.select(AgendaPack).where(AgendaPack.meeting_id == meeting.id)
-                              .order_by(AgendaPack.number)).all()
+def packs_of(meeting: Meeting, confidential: bool | None = False) -> list[AgendaPack]:
+    """The public packs, by version (a confidential pack, if any, shares its public pack's number);
+    the confidential ones with `confidential=True`, or both with `None`."""
+    stmt = sa.select(AgendaPack).where(AgendaPack.meeting_id == meeting.id)
+    if confidential is not None:
+        stmt = stmt.where(AgendaPack.confidential.is_(confidential))
+    return db.session.scalars(stmt.order_by(AgendaPack.number, AgendaPack.confidential)).all()
 
 
 def publication_check(meeting: Meeting, on: date | None = None) -> dict:
@@ -329,87 +326,11 @@ def publication_check(meeting: Meeting, on: date | None = None) -> dict:
 
 
 def publish(meeting: Meeting, actor, change_note: str | None = None, late_reason: str | None = None,
-            today: date | None = None, progress=None, version=CURRENT) -> AgendaPack:
-    """Build the pack and publish it as the next version. Nothing is stored if any step fails.
+            today: date | None = None, progress=None, version=CURRENT, without_minutes: bool = True) -> AgendaPack:
+    """Build the pack(s) and publish them as the next version (app/meetings/publishing.py)."""
+    from app.meetings.publishing import publish as publishing
 
-    The page's version is checked before the (slow) build, so a double-click or a colleague's
-    publish is refused at once, and again at the commit, where the meeting row lets only one
-    of two simultaneous publishes through (and the pack number is unique for the meeting)."""
-    from app.meetings.pack import PackItem, PackMeeting, build_pack
-    from app.reports.pdf import render_pdf
-
-    check_agenda(meeting, version)
-    today = today or date.today()
-    items = items_of(meeting)
-    if not items:
-        problem(meeting, version, AgendaError("The agenda has no items yet."))
-    previous = packs_of(meeting)
-    if previous and not (change_note or "").strip():
-        problem(meeting, version, AgendaError(
-            f"Say what changed since version {previous[-1].number}: it is shown on the agenda page.", "change_note"))
-    check = publication_check(meeting, today)
-    if check["late"] and not (late_reason or "").strip():
-        raise AgendaError(
-            f"This is fewer than five clear working days before the meeting (the last day to publish was "
-            f"{check['latest']:%d/%m/%Y}). Give the reason it is late: it is recorded.", "late_reason")
-    pack_items = []
-    for n, item in enumerate(items, start=1):
-        body = None
-        if item.report_id:
-            report = item.report
-            approved = [v for v in report.versions if v.approved_at is not None]
-            if not approved:
-                raise AgendaError(f"“{report.title}” is no longer approved, so the agenda cannot be published.")
-            frozen = approved[-1]
-            body = render_pdf(report, json.loads(frozen.content), frozen, running_numbers=False)
-        docs = db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)
-                                  .order_by(MeetingDocument.position, MeetingDocument.id)).all()
-        if item.standing == "minutes":
-            minutes = [d for d in docs if d.kind == "minutes"]
-            body = minutes[-1].data if minutes else None
-        if item.standing == "work_plan":
-            from app.meetings.workplan import work_plan_pdf
-
-            body = work_plan_pdf(meeting.committee, meeting.municipal_year)
-        annexes = [(d.filename, d.data) for d in docs if d.kind == "annex" and d.agenda_item_id == item.id]
-        pack_items.append(PackItem(number=n, title=item.title, purpose=item.purpose, body_pdf=body, annexes=annexes,
-                                   to_follow=(item.to_follow_reason or "") if item.to_follow else None))
-    committee = meeting.committee
-    members = [(m.name, m.role.value) for m in committee.members]
-    number = (previous[-1].number + 1) if previous else 1
-    from app.settings import council_name, front_sheet_texts
-
-    result = build_pack(PackMeeting(
-        council_name=council_name(), front_sheet=front_sheet_texts(), committee_name=committee.name, members=members,
-        meets_on=meeting.meets_on, starts_at=meeting.starts_at, venue=meeting.venue,
-        clerk_name=committee.clerk_name, clerk_telephone=committee.clerk_telephone, clerk_email=committee.clerk_email,
-        version=number, change_note=(change_note or "").strip() or None), pack_items, progress)
-    agenda = []
-    for item, built in zip(items, result.items):
-        item.page_start, item.page_end = built.page_start, built.page_end
-        agenda.append({"number": built.number, "title": item.title, "purpose": item.purpose,
-                       "page_start": built.page_start, "page_end": built.page_end,
-                       "report_id": item.report_id, "to_follow": item.to_follow_reason if item.to_follow else None})
-    pack = AgendaPack(meeting_id=meeting.id, number=number, pdf=result.pdf,
-                      sha256=hashlib.sha256(result.pdf).hexdigest(), page_count=result.page_count,
-                      agenda=json.dumps(agenda), change_note=(change_note or "").strip() or None,
-                      late_reason=(late_reason or "").strip() or None if check["late"] else None,
-                      published_at=utcnow(), published_by_id=actor.id)
-    with changing(meeting, version, f"Version {number} of the agenda pack was already published."):
-        db.session.add(pack)
-        from_state = meeting.agenda_state
-        meeting.agenda_state = AgendaState.PUBLISHED
-        db.session.flush()
-        for item in items:
-            if item.report is not None and item.report.state != ReportState.PUBLISHED:
-                item.report.state = ReportState.PUBLISHED
-                record("report_published", item.report, actor=actor, from_state=ReportState.APPROVED,
-                       to_state=ReportState.PUBLISHED, data={"meeting_id": meeting.id, "pack_version": number})
-        record("agenda_published", meeting, actor=actor, from_state=from_state, to_state=AgendaState.PUBLISHED,
-               version=number, comment=pack.change_note,
-               data={"sha256": pack.sha256, "pages": pack.page_count, "late_reason": pack.late_reason,
-                     "clear_working_days": check["clear_days"]})
-    return pack
+    return publishing(meeting, actor, change_note, late_reason, today, progress, version, without_minutes)
 
 
 def meetings_needing_agenda(committee_ids: set[int], today: date | None = None, within_days: int = 21) -> list[Meeting]:

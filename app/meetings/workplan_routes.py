@@ -8,7 +8,7 @@ from app.concurrency import Refused
 from app.extensions import db
 from app.meetings import bp, workplan
 from app.meetings.routes import _time_text
-from app.models import Committee, Meeting, Report
+from app.models import Committee, Meeting, Report, WorkPlanEntry
 from app.permissions import can, permission_required
 
 REFUSALS = (workplan.WorkPlanError, Refused)
@@ -29,17 +29,34 @@ def _page(committee, year, errors=None, status=200):
     from app.meetings.service import approved_reports_for
 
     manage = can(current_user, "manage_committee", committee)
+    plan = workplan.work_plan(committee, year)
+    entries = [e for planned in plan for e in planned.entries]
+    shown = (lambda e: workplan.shown_report(e, working=manage))
     return render_template(
         "meetings/workplan.html", committee=committee, year=year, years=workplan.years_of(committee),
-        plan=workplan.work_plan(committee, year), today=date.today(), label=workplan._meeting_label,
-        manage=manage, shown_report=lambda e: workplan.shown_report(e, working=manage),
+        plan=plan, today=date.today(), label=workplan._meeting_label,
+        # a column nobody has filled in this year is left out (a year of items stays readable)
+        show_owner=any(e.report_owner or e.expected_report for e in entries),
+        show_report=any(e.report_id for e in entries),
+        manage=manage, shown_report=shown,
         all_reports=approved_reports_for(committee) if manage else [],
         errors=errors or {}, typed=request.form if errors else {}, time_text=_time_text), status
 
 
 def _refused(committee, year, exc):
     db.session.rollback()
+    entry_id = request.form.get("confirming", type=int)
+    if entry_id:  # refused from the page that asks before removing: say so there
+        entry = db.session.get(WorkPlanEntry, entry_id) if 0 < entry_id < 2**31 else None
+        if entry is not None and entry.committee_id == committee.id:
+            return _confirm_page(committee, entry, str(exc), exc.status)
     return _page(committee, year, {exc.field or "page": str(exc)}, exc.status)
+
+
+def _confirm_page(committee, entry, error=None, status=200):
+    return render_template("meetings/work_plan_remove.html", committee=committee, entry=entry,
+                           meeting_label=workplan._meeting_label(entry.meeting) if entry.meeting else None,
+                           report=workplan.shown_report(entry, working=True), error=error), status
 
 
 def _seen() -> int | None:
@@ -136,3 +153,17 @@ def remove_work_plan_entry(committee, entry_id):
         return _refused(committee, year, exc)
     flash(f"“{title}” was removed from the work plan.", "success")
     return redirect(url_for("meetings.work_plan", committee_id=committee.id, year=year), 303)
+
+
+@bp.route("/committees/<int:committee_id>/work-plan/<int:entry_id>/remove", methods=["GET"])
+@permission_required("manage_committee", Committee)
+def confirm_remove_work_plan_entry(committee, entry_id):
+    """Removing an item asks first, on a page of its own: what goes, and what stays."""
+    try:
+        entry = workplan.entry_of(committee, entry_id)
+    except workplan.NotOnWorkPlan:
+        abort(404)
+    except Refused as exc:  # removed meanwhile: say who did
+        flash(str(exc), "info")
+        return redirect(url_for("meetings.work_plan", committee_id=committee.id), 303)
+    return _confirm_page(committee, entry)

@@ -55,8 +55,11 @@ class CommitteeMember(Model):
     name: Mapped[str] = mapped_column(sa.String(200))  # "Councillor D Taylor"
     role: Mapped[MemberRole] = enum_column(MemberRole, default=MemberRole.MEMBER)
     position: Mapped[int] = mapped_column(default=0)
+    # The person who signs in as this councillor (Role.COUNCILLOR on the committee), if any.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     committee: Mapped[Committee] = relationship(back_populates="members")
+    user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 class Meeting(Model):
@@ -69,6 +72,9 @@ class Meeting(Model):
     municipal_year: Mapped[str] = mapped_column(sa.String(9))  # "2019-20"
     agenda_state: Mapped[AgendaState] = enum_column(AgendaState, default=AgendaState.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
+    # Cancelled: the meeting stays (its page says so) and its agenda can no longer be published.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -100,6 +106,9 @@ class AgendaItem(Model):
     to_follow_reason: Mapped[str | None] = mapped_column(sa.Text)
     page_start: Mapped[int | None]
     page_end: Mapped[int | None]
+    # Exempt: the paragraph (1-7) of Schedule 12A to the Local Government Act 1972 that applies
+    # (app/meetings/exempt.py); listed in public by title and paragraph only.
+    exempt_paragraph: Mapped[int | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
     report: Mapped["Report | None"] = relationship()  # noqa: F821
@@ -134,13 +143,18 @@ class AgendaPack(Model):
     re-publishing makes the next version."""
 
     __tablename__ = "agenda_pack"
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "number"),)
+    # Each version has a public pack and, when it has exempt items, a confidential pack.
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "number", "confidential"),)
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
+    confidential: Mapped[bool] = mapped_column(default=False)
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     page_count: Mapped[int]
+    # The pages before the first paper (front sheet and its blank page): a later version keeps
+    # them, so that page numbers stay put (app/meetings/pack/).
+    front_pages: Mapped[int | None]
     # The agenda as published (items, page ranges), JSON, for the HTML agenda page.
     agenda: Mapped[str] = mapped_column(sa.Text)
     change_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -162,6 +176,22 @@ class MeetingDocument(Model):
                                                        index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))  # "minutes" or "annex"
     filename: Mapped[str] = mapped_column(sa.String(255))
+    # An annex's title ("Annex A: Improvement Board Dashboard"), used in the agenda and the
+    # bookmarks instead of the file name.
+    title: Mapped[str | None] = mapped_column(sa.String(300))
     sha256: Mapped[str] = mapped_column(sa.String(64))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     position: Mapped[int] = mapped_column(default=0)
+
+
+class ConfidentialReader(Model):
+    """An officer the clerk names to read a meeting's confidential pack."""
+
+    __tablename__ = "confidential_reader"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "user_id"),)
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+
+    meeting: Mapped[Meeting] = relationship()
+    user: Mapped["User"] = relationship()  # noqa: F821

@@ -17,8 +17,24 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('cancel_reason', sa.Text(), nullable=True))
+
+    with op.batch_alter_table('agenda_pack', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('front_pages', sa.Integer(), nullable=True))
+
+    with op.batch_alter_table('meeting_document', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title', sa.String(length=300), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('meeting_document', schema=None) as batch_op:
+        batch_op.drop_column('title')
+
+    with op.batch_alter_table('agenda_pack', schema=None) as batch_op:
+        batch_op.drop_column('front_pages')
+
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_column('cancel_reason')
+        batch_op.drop_column('cancelled_at')

@@ -59,6 +59,10 @@ def test_clerk_builds_reorders_and_publishes_the_agenda(visit, db, two_approved_
 
     page.get_by_label("Why it is published late").fill("Demonstration of a past meeting")
     page.get_by_role("button", name="Publish the agenda pack").click()
+    # No minutes were added: the clerk is asked first, and publishes without them.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish without the minutes?")
+    tab.check()
+    page.get_by_role("button", name="Publish without the minutes").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Version 1 of the agenda pack was published",
                                                                        timeout=30_000)
     tab.check()
