@@ -73,6 +73,30 @@ def number(value) -> str:
     return text
 
 
+def format_value(value, unit=None) -> str:
+    """An indicator value with its unit: 72.5 percentage -> "72.5%", 2100000 currency ->
+    "£2,100,000", 1234 -> "1,234". `value` may be a number or the text of one ("1,234.5");
+    `unit` a Unit or its value ("percentage"). Other text is shown as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    from app.models import Unit
+    from app.updates.units import as_unit
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.replace(",", "").strip())
+        except InvalidOperation:
+            return value
+    unit = as_unit(unit)
+    if unit == Unit.PERCENTAGE:
+        return f"{number(value)}%"
+    if unit == Unit.CURRENCY:
+        return f"-£{number(-value)}" if value < 0 else f"£{number(value)}"
+    return number(value)
+
+
 def changes(data) -> list[tuple[str, object, object]]:
     """A trail event's recorded changes as (field, old, new), for the timeline."""
     import json
@@ -101,6 +125,11 @@ def register(app):
     app.add_template_filter(tag_class, "tag_class")
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
+    app.add_template_filter(format_value, "format_value")
+    from app.updates.history import trend_points, unchanged_since
+
+    app.add_template_global(trend_points, "trend_points")
+    app.add_template_global(unchanged_since, "unchanged_since")
     app.add_template_filter(uk_date, "uk_date")
     app.add_template_filter(uk_datetime, "uk_datetime")
     app.add_template_global(date, "date_type")

@@ -18,6 +18,8 @@ class Home:
     owned_indicators: int = 0
     tasks: object = None
     admin_tasks: list = field(default_factory=list)  # app/main/admin_tasks.py, for administrators
+    unowned_indicators: int = 0  # for a Head of Service: indicators in their services with no owner
+    oversight: dict | None = None  # for an Assistant Director: the dashboard's figures for their plans
 
 
 ROLE_SENTENCES = {
@@ -26,6 +28,7 @@ ROLE_SENTENCES = {
     Role.HEAD_OF_SERVICE: "sign off or return progress updates for {scope}, and draft its reports",
     Role.ACTION_OWNER: "write progress updates for your actions in {scope}",
     Role.CLERK: "keep the work plan, build agendas and publish agenda packs for {scope}",
+    Role.COUNCILLOR: "read the agendas and confidential papers of {scope}",
 }
 
 
@@ -47,6 +50,15 @@ def home_for(user) -> Home:
     from app.updates.queries import my_tasks
 
     home.tasks = my_tasks(user)
+    scope = scope_for(user)
+    if scope.services(Role.HEAD_OF_SERVICE):
+        from app.updates.unowned import unowned_indicators
+
+        home.unowned_indicators = len(unowned_indicators(user))
+    if scope.services(Role.ASSISTANT_DIRECTOR):
+        from app.reports.dashboard import dashboard_for
+
+        home.oversight = dashboard_for(user)
     if any(a.role == Role.ADMINISTRATOR for a in assignments):
         from app.main.admin_tasks import admin_tasks
 

@@ -66,6 +66,7 @@ class ProgressUpdate(Model):
     return_comment: Mapped[str | None] = mapped_column(sa.Text)
     # Ids of the action's milestones ticked off in this update (JSON list).
     milestones_done: Mapped[str | None] = mapped_column(sa.Text)
+    last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the owner's last save (issue 16)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -113,6 +114,7 @@ class IndicatorValue(Model):
     state: Mapped[UpdateState] = enum_column(UpdateState, default=UpdateState.DRAFT)
     value: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
     commentary: Mapped[str | None] = mapped_column(sa.Text)
+    last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the owner's last save (issue 16)
     return_comment: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

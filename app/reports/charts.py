@@ -52,10 +52,28 @@ def rag_bar(counts: list[dict], width: int = 300, height: int = 24) -> Markup:
                   + "".join(parts) + "</svg>")
 
 
+def rag_legend(counts: list[dict]) -> Markup:
+    """The key to the RAG bar: each colour's swatch, its name and how many, as text."""
+    parts = []
+    for c in counts:
+        if not c["count"]:
+            continue
+        fill = RAG_COLOURS.get(c["rag"], "#b1b4b6")
+        parts.append(f'<span class="docket-rag-key"><svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" '
+                     f'focusable="false"><rect width="12" height="12" fill="{fill}"/></svg> '
+                     f'{escape(c["label"])}: {int(c["count"])}</span>')
+    return Markup('<p class="govuk-body-s docket-rag-legend">' + " &nbsp; ".join(parts) + "</p>") if parts else Markup("")
+
+
 ARROWS = {"good": "▲", "bad": "▼", "neutral": "►"}
 
 
 def register(app):
     app.add_template_global(sparkline, "sparkline")
     app.add_template_global(rag_bar, "rag_bar")
+    app.add_template_global(rag_legend, "rag_legend")
+
+    from app.reports.content import blocks
+
+    app.add_template_filter(blocks, "text_blocks")  # typed text as paragraphs and lists (content.py)
     app.add_template_global(ARROWS, "direction_arrows")

@@ -2,7 +2,6 @@
 action by theme, the indicator scorecard with its trend; and list what is not yet signed off
 instead of leaving it out silently. The result is plain data, frozen into the report."""
 from collections import Counter
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from app.models import (
     ReportingPeriod,
     UpdateState,
 )
+from app.updates.history import histories, trend_points
 from app.updates.rules import direction, value_rag
 
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED]
@@ -60,6 +60,7 @@ def compile_body(plans: list[Plan], period: ReportingPeriod) -> dict:
             "rag": rag.value if rag else None, "rag_label": rag.label if rag else "Not rated",
             "progress": update.narrative, "key_actions_remaining": update.key_actions_remaining,
             "corrective_action": update.corrective_action, "percent_complete": update.percent_complete,
+            "next_focus": update.next_focus,
         })
     rows.sort(key=lambda r: (r["theme_position"], r["theme"], r["reference"]))
     exceptions = [r for r in rows if r["rag"] in (Rag.RED.value, Rag.AMBER.value)]
@@ -70,18 +71,15 @@ def compile_body(plans: list[Plan], period: ReportingPeriod) -> dict:
         sa.select(Indicator).where(Indicator.plan_id.in_(plan_ids), Indicator.include.is_(True))
         .order_by(Indicator.plan_id, Indicator.position)
     ).all()
-    periods = db.session.scalars(
-        sa.select(ReportingPeriod).where(ReportingPeriod.ends_on <= period.ends_on)
-        .order_by(ReportingPeriod.ends_on.desc()).limit(TREND_PERIODS)
-    ).all()[::-1]
-    values = db.session.scalars(
+    current_values = {v.indicator_id: v for v in db.session.scalars(
         sa.select(IndicatorValue).where(IndicatorValue.indicator_id.in_([i.id for i in indicators] or [-1]),
-                                        IndicatorValue.period_id.in_([p.id for p in periods] or [-1]))
-    ).all()
-    by_key = {(v.indicator_id, v.period_id): v for v in values}
+                                        IndicatorValue.period_id == period.id))}
+    # What each value is judged against: the latest known result before the period, an earlier
+    # period's signed-off value or the plan's yearly result ("2015/16 Result"), whichever is later.
+    known = histories(indicators, period)
     scorecard = []
     for ind in indicators:
-        current = by_key.get((ind.id, period.id))
+        current = current_values.get(ind.id)
         if current is None:
             continue
         label = f"{ind.reference} {ind.description}" if ind.reference else ind.description
@@ -90,20 +88,22 @@ def compile_body(plans: list[Plan], period: ReportingPeriod) -> dict:
                                    "owner": ind.owner.name if ind.owner else None, "state": current.state.label,
                                    "id": current.id})
             continue
-        trend = []
-        for p in periods:
-            v = by_key.get((ind.id, p.id))
-            if v is not None and v.state == UpdateState.SIGNED_OFF and v.value is not None:
-                trend.append({"period": p.name, "value": float(v.value)})
-        previous = trend[-2]["value"] if len(trend) >= 2 else None
+        results = known.get(ind.id) or []
+        previous = results[-1] if results else None
+        trend = trend_points(results, TREND_PERIODS - 1)
+        if current.value is not None:
+            trend.append({"period": period.name, "value": float(current.value)})
         rag = value_rag(current.value, ind.target, ind.polarity)
-        travel = direction(current.value, Decimal(str(previous)) if previous is not None else None, ind.polarity)
+        travel = direction(current.value, previous.value if previous else None, ind.polarity)
         scorecard.append({
             "indicator_id": ind.id, "reference": ind.reference, "label": label, "description": ind.description,
             "value_text": _text(current.value), "target_text": _text(ind.target), "unit": ind.unit.value,
             "polarity": ind.polarity.label, "rag": rag.value if rag else None,
             "rag_label": rag.label if rag else "No target",
             "direction": travel.value if travel else None, "direction_label": travel.label if travel else "No earlier value",
+            # what it is judged against: "Q1 2019/20" (a period's value) or "2015/16 result" (the plan's)
+            "previous_label": (previous.described if previous.from_plan else previous.label) if previous else None,
+            "previous_text": _text(previous.value) if previous else None,
             "commentary": current.commentary, "trend": trend,
         })
     return {

@@ -80,17 +80,33 @@ class Block:
     number: int | None = None
 
 
+BULLETS = ("- ", "* ", "• ")
+
+
+def _is_bullet(line: str) -> bool:
+    return line.startswith(BULLETS) or line in ("-", "*", "•")
+
+
 def blocks(text: str | None) -> list[Block]:
-    """Paragraphs and bulleted lists from what was typed."""
+    """Paragraphs and bulleted lists from what was typed. Lines that start with "- " (or "* ",
+    "• ") are a list wherever they are, also straight after a line of text ("We will:" then the
+    bullets, with no blank line between); the other lines of a run make one paragraph."""
     out: list[Block] = []
-    for chunk in (text or "").replace("\r\n", "\n").split("\n\n"):
+    for chunk in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
-        if not lines:
-            continue
-        if all(line.startswith(("- ", "* ", "• ")) for line in lines):
-            out.append(Block("list", [line[2:].strip() for line in lines]))
-        else:
-            out.append(Block("para", [" ".join(lines)]))
+        run: list[str] = []
+        bullets = False
+        for line in lines + [None]:
+            if line is None or _is_bullet(line) != bullets:
+                if run:  # (a run of bare "-" lines holds nothing)
+                    out.append(Block("list", run) if bullets else Block("para", [" ".join(run)]))
+                run = []
+                if line is None:
+                    break
+                bullets = _is_bullet(line)
+            item = line[2:].strip() if bullets else line
+            if item:
+                run.append(item)
     return out
 
 
@@ -171,6 +187,10 @@ def as_lines(content: dict) -> list[str]:
     compiled = content.get("compiled") or {}
     for row in compiled.get("actions", []):
         lines.append(f"{row['reference']} ({row['rag_label']}): {row.get('progress') or ''}")
+        if row.get("key_actions_remaining"):
+            lines.append(f"{row['reference']} key actions remaining: {' '.join(row['key_actions_remaining'].split())}")
+        if row.get("next_focus"):
+            lines.append(f"{row['reference']} focus for the next period: {' '.join(row['next_focus'].split())}")
     for row in compiled.get("indicators", []):
         lines.append(f"{row['label']}: {row.get('value_text') or '–'} (target {row.get('target_text') or '–'})")
     return lines

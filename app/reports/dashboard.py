@@ -14,6 +14,8 @@ from app import cache
 from app.extensions import db
 from app.models import (
     Action,
+    Indicator,
+    IndicatorValue,
     PeriodState,
     Plan,
     ProgressUpdate,
@@ -141,6 +143,7 @@ def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) ->
     days_by_plan = defaultdict(lambda: {"submitted": Counter(), "signed": Counter()})
     for kind, plan_id, day, n in days:
         days_by_plan[plan_id][kind][day] += n
+    indicators = _indicator_figures(plan_ids, period)
     late = []  # (update id, plan id, action reference, owner's name): rows, as only these are shown
     if period.update_deadline < today:
         late = db.session.execute(
@@ -176,11 +179,16 @@ def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) ->
             elif state in open_states:
                 owners[owner_name or "No owner"] += n
         overdue = [u for u in late if u.plan_id == plan_id]
+        ind = indicators.get(plan_id) or _no_indicators()
         waiting = []
-        for name, n in sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])):
-            waiting.append((name, f"{n} update{'s' if n != 1 else ''} to write"))
-        if submitted:
-            waiting.append(("Head of Service", f"{submitted} update{'s' if submitted != 1 else ''} to sign off"))
+        value_owners = ind["to_write"]
+        for name in sorted(set(owners) | set(value_owners),
+                           key=lambda k: (-(owners.get(k, 0) + value_owners.get(k, 0)), k)):
+            waiting.append((name, _and(_count(owners.get(name, 0), "update"),
+                                       _count(value_owners.get(name, 0), "indicator value")) + " to write"))
+        if submitted or ind["to_sign_off"]:
+            waiting.append(("Head of Service", _and(_count(submitted, "update"),
+                                                    _count(ind["to_sign_off"], "indicator value")) + " to sign off"))
         plan_reports = reports.get(plan_id, [])
         for r in plan_reports:
             if r.state == ReportState.SUBMITTED:
@@ -193,7 +201,7 @@ def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) ->
         out[plan_id] = {
             "total": total, "signed": signed,
             "mix": [{"rag": r.value, "label": r.label, "count": mix.get(r.value, 0)} for r in RAGS],
-            "overdue": overdue, "waiting": waiting,
+            "overdue": overdue, "waiting": waiting, "indicators": ind,
             "timeliness": [("Period end to submission", _median(plan_days["submitted"])),
                            ("Period end to sign-off", _median(plan_days["signed"])),
                            ("Period end to report approval", _median(Counter(to_approve)))],
@@ -201,7 +209,74 @@ def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) ->
     return out
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}" if n else ""
+
+
+def _and(*parts: str) -> str:
+    return " and ".join(p for p in parts if p)
+
+
+def _no_indicators() -> dict:
+    return {"total": 0, "judged": 0, "on_target": 0, "off_target": 0, "not_judged": 0, "waiting": 0,
+            "off": [], "to_write": Counter(), "to_sign_off": 0, "by_polarity": []}
+
+
+def _indicator_figures(plan_ids: tuple[int, ...], period: ReportingPeriod) -> dict[int, dict]:
+    """The period's indicator values, per plan: how many meet their target and how many miss
+    it (judged by each indicator's polarity: up is good, up is bad; neutral ones and those
+    without a target are not judged), which miss it, and whom the rest wait on."""
+    from app.filters import format_value
+    from app.models import Polarity
+    from app.updates.rules import OFF_TRACK, value_rag
+
+    rows = db.session.execute(
+        sa.select(Indicator.plan_id, Indicator.reference, Indicator.description, Indicator.polarity, Indicator.unit,
+                  Indicator.target, IndicatorValue.id, IndicatorValue.state, IndicatorValue.value, User.name)
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id).outerjoin(User, Indicator.owner_id == User.id)
+        .where(IndicatorValue.period_id == period.id, Indicator.plan_id.in_(plan_ids))
+        .order_by(Indicator.plan_id, Indicator.position, Indicator.id)).all()
+    out: dict[int, dict] = {}
+    reported = (UpdateState.SUBMITTED, UpdateState.SIGNED_OFF)
+    for plan_id, ref, description, polarity, unit, target, value_id, state, value, owner in rows:
+        f = out.setdefault(plan_id, _no_indicators())
+        f["total"] += 1
+        if state in (UpdateState.DRAFT, UpdateState.RETURNED):
+            f["to_write"][owner or "No owner"] += 1
+            f["waiting"] += 1
+            continue
+        if state == UpdateState.SUBMITTED:
+            f["to_sign_off"] += 1
+        if state not in reported or value is None:
+            continue
+        rag = value_rag(value, target, polarity)
+        if rag is None:
+            f["not_judged"] += 1
+            continue
+        f["judged"] += 1
+        polarity_row = next((r for r in f["by_polarity"] if r["polarity"] == polarity.label), None)
+        if polarity_row is None:
+            polarity_row = {"polarity": polarity.label, "on_target": 0, "off_target": 0}
+            f["by_polarity"].append(polarity_row)
+        if rag in OFF_TRACK:
+            f["off_target"] += 1
+            polarity_row["off_target"] += 1
+            f["off"].append({"id": value_id, "reference": ref or "", "description": description,
+                             "value": format_value(value, unit), "target": format_value(target, unit),
+                             "polarity": polarity.label, "rag": rag.label,
+                             "better": "higher" if polarity == Polarity.UP_IS_GOOD else "lower",
+                             "signed_off": state == UpdateState.SIGNED_OFF})
+        else:
+            f["on_target"] += 1
+            polarity_row["on_target"] += 1
+    for f in out.values():
+        f["by_polarity"].sort(key=lambda r: r["polarity"])
+    return out
+
+
 @bp.route("/dashboard")
 @permission_required("view_dashboard")
 def dashboard():
-    return render_template("reports/dashboard.html", board=dashboard_for(current_user._get_current_object()))
+    today = date.today()
+    return render_template("reports/dashboard.html", board=dashboard_for(current_user._get_current_object(), today),
+                           today=today)

@@ -16,6 +16,7 @@ from flask import current_app, render_template
 from app.extensions import db
 from app.reports import content as C
 from app.reports import service
+from app.reports.papers import sections_for
 
 # How many times a report was rendered by this process: the tests read it to prove that an
 # approved version's PDF is served as kept, not rendered again.
@@ -46,11 +47,13 @@ def render_pdf(report, data: dict, version=None, running_numbers: bool = True) -
     from weasyprint import CSS, HTML
 
     global renders
+    if getattr(report, "source_content_type", None) == "application/pdf" and report.source_data:
+        return report.source_data  # a paper uploaded as a PDF is its own PDF (app/reports/papers.py)
     renders += 1
     data = breakable(data)
 
     html = render_template(
-        "reports/print.html", report=report, data=data, sections=C.numbered_sections(data),
+        "reports/print.html", report=report, data=data, sections=sections_for(report, data),
         committee_name=service.committee_name(report),
         implications=C.IMPLICATIONS, abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
         changes=data.get("changes") or {}, version=version,

@@ -61,6 +61,12 @@ SECTION_HINTS = {
 }
 
 
+PAPER_HINTS = SECTION_HINTS | {  # committee papers (issue 14)
+    "summary": "What the paper is about and what it asks the committee to do.",
+    "progress": "The body of the paper: the options, the analysis, what the committee needs to know.",
+}
+
+
 @bp.route("/reports/")
 @permission_required("list_reports")
 def index():
@@ -68,8 +74,17 @@ def index():
         sa.select(Report).options(selectinload(Report.plans), selectinload(Report.period))
         .order_by(Report.updated_at.desc())).all()
     visible = [r for r in reports if can(current_user, "view_report", r)]
-    return render_template("reports/index.html", reports=visible,
-                           can_create=can(current_user, "create_report"))
+    from app.models import AgendaItem, Meeting
+
+    agendas = {}  # report id -> the meetings whose agendas have it
+    for report_id, meeting in db.session.execute(
+            sa.select(AgendaItem.report_id, Meeting).join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .where(AgendaItem.report_id.in_([r.id for r in visible] or [-1])).order_by(Meeting.meets_on)):
+        agendas.setdefault(report_id, []).append(meeting)
+    clerk = bool(scope_for(current_user).committees())
+    return render_template("reports/index.html", reports=visible, agendas=agendas, clerk=clerk,
+                           can_create=can(current_user, "create_report"),
+                           can_write_paper=can(current_user, "write_paper"))
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
@@ -81,7 +96,7 @@ def new():
         plans_q = plans_q.where(Plan.service_id.in_(scope.services(Role.HEAD_OF_SERVICE)))
     plans = db.session.scalars(plans_q).all()
     periods = db.session.scalars(sa.select(ReportingPeriod).order_by(ReportingPeriod.ends_on.desc())).all()
-    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    people = officers_of({p.service_id for p in plans}, also=current_user._get_current_object())
     form = NewReportForm()
     form.plan_ids.choices = [(str(p.id), f"{p.service.name}: {p.title}") for p in plans]
     form.period_id.choices = [("", "Choose a period")] + [(str(p.id), p.name) for p in periods]
@@ -127,12 +142,37 @@ def new():
     return render_template("reports/new.html", form=form, refused=refused, existing=existing), status
 
 
+def officers_of(service_ids: set[int], also=None) -> list[User]:
+    """The people who work in these services, to offer as a report's author: those holding a
+    role in one of them (or in its directorate), and the owners of their plans' actions and
+    indicators; and `also` (the person creating the report). Not everyone in Docket."""
+    from app.models import Action, Indicator, RoleAssignment, Service
+
+    if not service_ids:
+        return [also] if also is not None else []
+    directorates = sa.select(Service.directorate_id).where(Service.id.in_(service_ids))
+    in_plans = sa.select(Plan.id).where(Plan.service_id.in_(service_ids))
+    ids = sa.union(
+        sa.select(RoleAssignment.user_id).where(sa.or_(RoleAssignment.service_id.in_(service_ids),
+                                                       RoleAssignment.directorate_id.in_(directorates))),
+        sa.select(Action.owner_id).where(Action.plan_id.in_(in_plans), Action.owner_id.is_not(None)),
+        sa.select(Indicator.owner_id).where(Indicator.plan_id.in_(in_plans), Indicator.owner_id.is_not(None)),
+    )
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True), User.id.in_(ids))
+                                .order_by(User.name, User.id)).all()
+    if also is not None and all(p.id != also.id for p in people):
+        people = sorted([*people, also], key=lambda p: (p.name, p.id))
+    return people
+
+
 def _context(report, data=None, version=None, with_trail=True):
     data = data if data is not None else service.get_content(report)
     trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
                                                            TrailEvent.object_id == report.id)
                                .order_by(TrailEvent.seq.desc())).all() if with_trail else []
-    return dict(report=report, data=data, sections=C.numbered_sections(data), implications=C.IMPLICATIONS,
+    from app.reports.papers import sections_for
+
+    return dict(report=report, data=data, sections=sections_for(report, data), implications=C.IMPLICATIONS,
                 committee_name=service.committee_name(report),
                 abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
                 changes=data.get("changes") or {}, version=version, trail=trail,
@@ -187,6 +227,8 @@ def edit(report):
     form = _section_form() if request.method == "POST" else _section_form({k: data.get(k, "") for k in C.EDITABLE})
     if request.method == "GET":
         form.version.data = report.version
+    if report.is_paper:  # a paper has no compiled Progress section: its analysis stands there
+        form.progress.label.text = "Analysis"
     page_error = None
     if form.validate_on_submit():
         values = {k: form[k].data for k in C.EDITABLE}
@@ -208,7 +250,8 @@ def edit(report):
     if wants_partial():
         return render_template("reports/_autosave.html", report=report, message=page_error or "Not saved yet")
     status = 200 if request.method == "GET" else (409 if page_error else 400)
-    return render_template("reports/edit.html", report=report, form=form, hints=SECTION_HINTS,
+    return render_template("reports/edit.html", report=report, form=form,
+                           hints=PAPER_HINTS if report.is_paper else SECTION_HINTS,
                            page_error=page_error, sections=C.SECTIONS, implications=C.IMPLICATIONS, limits=C), status
 
 
@@ -263,14 +306,24 @@ def return_report(report):
 @bp.route("/reports/<int:report_id>/compare")
 @permission_required("view_report", Report)
 def compare(report):
-    versions = {v.number: v for v in report.versions}
+    versions = {v.number: v for v in report.versions if v.approved_at is not None}
     numbers = sorted(versions)
     current = service.get_content(report)
-    a = request.args.get("a", type=int) or (numbers[-1] if numbers else None)
+    has_draft = report.version_number not in versions  # a version being written, not yet approved
+    a = request.args.get("a", type=int)
     b = request.args.get("b", type=int)
+    if a not in versions:
+        a = None if not numbers else numbers[-1] if has_draft or len(numbers) < 2 else numbers[-2]
+    if b not in versions:
+        b = None if has_draft else (numbers[-1] if numbers else None)
     left = json.loads(versions[a].content) if a in versions else None
     right = json.loads(versions[b].content) if b in versions else current
     right_label = f"Version {b}" if b in versions else f"Version {report.version_number} (draft)"
+    # Nothing to compare: no approved version, or one version and no draft after it, or a
+    # version chosen twice.
+    nothing = (not numbers or (len(numbers) == 1 and not has_draft) or a == b)
+    if nothing:
+        left = None
     rows = []
     if left is not None:
         old, new = C.as_lines(left), C.as_lines(right)
@@ -283,7 +336,8 @@ def compare(report):
                     n = new[j1 + k] if j1 + k < j2 else None
                     rows.append(("changed", o, n))
     return render_template("reports/compare.html", report=report, rows=rows, numbers=numbers, a=a, b=b,
-                           left_label=f"Version {a}" if a in versions else None, right_label=right_label)
+                           has_draft=has_draft, same_chosen=bool(numbers) and a == b and len(numbers) + has_draft > 1,
+                           left_label=f"Version {a}" if left is not None else None, right_label=right_label)
 
 
 @bp.route("/reports/<int:report_id>/report.pdf")

@@ -61,6 +61,8 @@ class Invalid(ReportError):
 
 
 def services_of(report: Report) -> set[int]:
+    if report.service_id is not None and not report.plans:  # a committee paper: its author's service
+        return {report.service_id}
     return {p.service_id for p in report.plans}
 
 
@@ -70,7 +72,10 @@ def is_head_for(user, report) -> bool:
 
 
 def is_approver_for(user, report) -> bool:
-    return bool(services_of(report)) and services_of(report) <= scope_for(user).services(Role.ASSISTANT_DIRECTOR)
+    from app.reports.papers import names_chief_officer
+
+    return (bool(services_of(report)) and services_of(report) <= scope_for(user).services(Role.ASSISTANT_DIRECTOR)
+            or names_chief_officer(user, report))
 
 
 def get_content(report: Report) -> dict:
@@ -188,6 +193,9 @@ def create_report(title: str, plans: list[Plan], period: ReportingPeriod, actor,
     report.plans = list(plans)
     if not is_head_for(actor, report):
         raise NotAllowed("Only a Head of Service for every plan in the report can create it.")
+    if report.chief_officer_id is None:  # named from the start: the Assistant Director who will approve it
+        report.chief_officer_id = next((p.id for p in sorted(approvers(report), key=lambda p: (p.name, p.id))
+                                        if p.id != report.author_id), None)
     data = C.blank_content()
     data["summary"] = (f"This report sets out progress on the {', '.join(p.service.name for p in plans)} "
                        f"service improvement plan{'s' if len(plans) > 1 else ''} in {period.name}.")
@@ -212,6 +220,8 @@ def may_edit(user, report) -> bool:
 def recompile(report: Report, expected_version, actor) -> None:
     if not may_edit(actor, report):
         raise NotAllowed("Only the author or a Head of Service can compile this report.")
+    if not report.plans:
+        raise ReportError("This paper is not compiled from a plan, so there is nothing to compile.")
     _check(report, expected_version, {S.DRAFT, S.RETURNED}, "compiled again")
     data = get_content(report)
     _compile_into(report, data)
@@ -254,7 +264,11 @@ def approvers(report) -> list[User]:
     services = services_of(report)
     people = db.session.scalars(sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
         RoleAssignment.role == Role.ASSISTANT_DIRECTOR, User.active.is_(True))).unique().all()
-    return [p for p in people if services <= scope_for(p).services(Role.ASSISTANT_DIRECTOR)] or []
+    found = [p for p in people if services <= scope_for(p).services(Role.ASSISTANT_DIRECTOR)]
+    named = report.service.chief_officer if report.service_id and not report.plans and report.service else None
+    if named is not None and named.active and named.id not in {p.id for p in found}:
+        found.append(named)  # the chief officer the council names for a paper's service
+    return found
 
 
 def submit(report: Report, expected_version, actor) -> None:

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
-from wtforms import SelectMultipleField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import Field, SelectMultipleField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from app.forms import NumberField, RadioChoiceField, TextAreaField, VersionField
 from app.models import Rag
@@ -25,10 +25,42 @@ class UpdateForm(FlaskForm):
                                           widget=GovCheckboxesInput(), choices=[], validate_choice=True)
 
 
+class ValueField(Field):
+    """An indicator's value, written with or without the indicator's unit ("72%", "£2.1m",
+    "1,234"); a different unit is refused (app/updates/units.py). Set `unit` before validating."""
+
+    from govuk_frontend_wtf.wtforms_widgets import GovTextInput as _widget
+
+    widget = _widget()
+    unit = None
+
+    def _value(self):
+        from app.updates.units import plain
+
+        if self.raw_data:
+            return self.raw_data[0]
+        return plain(self.data)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = None  # parsed in pre_validate, once the indicator's unit is known
+
+    def pre_validate(self, form):
+        from app.updates.units import parse_value
+
+        if not self.raw_data:
+            return
+        try:
+            self.data = parse_value(self.raw_data[0], self.unit, self.label.text)
+        except ValueError as exc:
+            self.data = None
+            raise ValidationError(str(exc)) from None
+
+
 class ValueForm(FlaskForm):
     version = VersionField()
-    value = NumberField("Value for this period", places=4)
-    commentary = TextAreaField("Commentary", description="Needed when the value misses its target or is worse than last period",
+    value = ValueField("Value for this period")
+    commentary = TextAreaField("Commentary", description="Needed when the value misses its target or is worse than the latest result",
                                widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
 
 

@@ -73,11 +73,22 @@ def timeline(obj):
     ).all()
 
 
+def value_hint(indicator) -> str:
+    """The value field's hint: the unit, and how it may be written."""
+    from app.updates.units import EXAMPLES, UNIT_NAMES
+
+    return f"{UNIT_NAMES[indicator.unit].capitalize()}, like {EXAMPLES[indicator.unit]}"
+
+
 def _form_for(obj, formdata=True):
     form = (UpdateForm if is_update(obj) else ValueForm)(formdata=request.form if formdata else None)
     if is_update(obj):
-        form.milestones_done.choices = [(str(m.id), m.text[:200]) for m in obj.action.milestones if not m.done] + [
-            (str(m.id), m.text[:200] + " (already done)") for m in obj.action.milestones if m.done]
+        # Whole labels: a milestone cut mid-word cannot be told from its neighbour.
+        form.milestones_done.choices = [(str(m.id), m.text) for m in obj.action.milestones if not m.done] + [
+            (str(m.id), m.text + " (already done)") for m in obj.action.milestones if m.done]
+    else:
+        form.value.unit = obj.indicator.unit
+        form.value.description = value_hint(obj.indicator)
     if not formdata:
         form.version.data = obj.version
         if is_update(obj):
@@ -108,22 +119,29 @@ def _values(obj, form) -> dict:
 
 
 def render_page(obj, form=None, comment_form=None, reason_form=None, page_error=None, status=200):
-    from app.updates.rules import direction, value_rag
+    from app.updates.rules import direction, history, unchanged_fields, unchanged_since, value_rag
 
     editable = can(current_user, "edit_update", obj) and obj.state in (UpdateState.DRAFT, UpdateState.RETURNED)
     signer = can(current_user, "sign_off_update", obj)
     previous = previous_of(obj)
-    judged = {}
-    if not is_update(obj):
+    judged, results, unchanged = {}, [], {}
+    if is_update(obj):
+        unchanged = unchanged_fields(obj) if editable or obj.state == UpdateState.SUBMITTED else {}
+    else:
         ind = obj.indicator
-        judged = {"rag": value_rag(obj.value, ind.target, ind.polarity),
-                  "direction": direction(obj.value, previous.value if previous else None, ind.polarity)}
+        results = history(ind, obj.period)
+        latest = results[-1] if results else None
+        typed = form.value.data if form is not None and form.value.raw_data else None
+        shown = typed if typed is not None else obj.value  # judge what was typed, when it could be read
+        judged = {"rag": value_rag(shown, ind.target, ind.polarity), "previous": latest, "value": shown,
+                  "direction": direction(shown, latest.value if latest else None, ind.polarity)}
     context = dict(
         obj=obj, is_update=is_update(obj), form=form or _form_for(obj, formdata=False),
         comment_form=comment_form or CommentForm(formdata=None, version=obj.version),
         reason_form=reason_form or ReasonForm(formdata=None, version=obj.version),
         editable=editable, signer=signer, previous=previous, trail=timeline(obj), page_error=page_error,
         owner=obj.action.owner if is_update(obj) else obj.indicator.owner, judged=judged,
+        results=results, unchanged=unchanged, unchanged_sentence=unchanged_since(obj) if unchanged else None,
         can_withdraw=obj.state == UpdateState.SUBMITTED and can(current_user, "edit_update", obj),
         base=url_for("updates.show", kind="update" if is_update(obj) else "value", obj_id=obj.id),
         effects=(sign_off_effects([obj])[("update" if is_update(obj) else "value", obj.id)]

@@ -2,6 +2,9 @@
 from decimal import Decimal
 
 from app.models import Direction, Polarity, Rag
+# What an indicator was before (latest known result, yearly results included) and text carried
+# over unchanged: the queries are in app/updates/history.py; the names are the rules' too.
+from app.updates.history import Result, history, histories, previous_result, unchanged_fields, unchanged_since  # noqa: F401
 
 OFF_TRACK = {Rag.RED, Rag.AMBER}
 # Within this fraction of the target counts as amber rather than red.
@@ -51,17 +54,30 @@ def direction(value: Decimal | None, previous: Decimal | None, polarity: Polarit
     return Direction.GOOD if up == (polarity == Polarity.UP_IS_GOOD) else Direction.BAD
 
 
-def value_problems(values: dict, target, polarity: Polarity, previous) -> dict[str, str]:
+def value_problems(values: dict, target, polarity: Polarity, previous, unit=None) -> dict[str, str]:
+    """Problems with a value about to be submitted. `previous` is the latest known result (a
+    `Result`, or a bare number): a value worse than it needs a commentary, as one off target does."""
     problems = {}
     value = values.get("value")
     if value is None:
         problems["value"] = "Enter the value for this period"
         return problems
     rag = value_rag(value, target, polarity)
-    travel = direction(value, previous, polarity)
+    before = previous.value if isinstance(previous, Result) else previous
+    travel = direction(value, before, polarity)
     if not (values.get("commentary") or "").strip():
         if rag in OFF_TRACK:
             problems["commentary"] = "Enter a commentary: the value misses its target"
         elif travel == Direction.BAD:
-            problems["commentary"] = "Enter a commentary: the value is worse than last period"
+            if isinstance(previous, Result):
+                problems["commentary"] = (f"Enter a commentary: the value is worse than the "
+                                          f"{previous.described} ({_shown(previous.value, unit)})")
+            else:
+                problems["commentary"] = "Enter a commentary: the value is worse than last period"
     return problems
+
+
+def _shown(value, unit) -> str:
+    from app.filters import format_value
+
+    return format_value(value, unit)

@@ -208,6 +208,8 @@ def _apply(obj, values: dict) -> dict:
         if old != value and not (old in (None, "") and value in (None, "")):
             changes[field] = [_display(old), _display(value)]
             setattr(obj, field, value)
+    if changes:
+        obj.last_saved_at = utcnow()  # "Last saved" shows the owner's own saves only
     return changes
 
 
@@ -233,14 +235,14 @@ def save_draft(obj, values: dict, expected_version: int | None, actor) -> dict:
 def _problems(obj) -> dict:
     if isinstance(obj, ProgressUpdate):
         return rules.update_problems({f: getattr(obj, f) for f in UPDATE_FIELDS})
-    previous = db.session.scalar(
-        sa.select(IndicatorValue.value).join(ReportingPeriod).where(
-            IndicatorValue.indicator_id == obj.indicator_id, ReportingPeriod.ends_on < obj.period.starts_on,
-            IndicatorValue.value.is_not(None),
-        ).order_by(ReportingPeriod.ends_on.desc()).limit(1)
-    )
-    return rules.value_problems({"value": obj.value, "commentary": obj.commentary},
-                                obj.indicator.target, obj.indicator.polarity, previous)
+    return value_problems(obj, {"value": obj.value, "commentary": obj.commentary})
+
+
+def value_problems(obj: IndicatorValue, values: dict) -> dict:
+    """What stops this value being submitted with `values`: judged against its target and
+    the latest known result (an earlier period's or the plan's yearly result)."""
+    ind = obj.indicator
+    return rules.value_problems(values, ind.target, ind.polarity, rules.previous_result(ind, obj.period), ind.unit)
 
 
 def submit(obj, values: dict, expected_version: int | None, actor) -> None:
@@ -256,15 +258,131 @@ def submit(obj, values: dict, expected_version: int | None, actor) -> None:
     if problems:
         db.session.rollback()
         raise Invalid(problems)
-    obj.submitted_at = utcnow()
-    obj.submitted_by_id = actor.id
-    verb = "resubmitted" if from_state == S.RETURNED else "submitted"
-    _transition(obj, actor, verb, S.SUBMITTED)
+    _mark_submitted(obj, from_state, actor)
     for head in heads_of_service(service_id_of(obj)):
         if head.id != actor.id:
             _notify(head, f"{kind_of(obj)}_submitted", f"For sign-off: {title_of(obj)}",
                     f"{actor.name} submitted {title_of(obj)} for your sign-off.", obj)
     _commit(obj, "submitted")
+
+
+def _mark_submitted(obj, from_state, actor) -> None:
+    obj.submitted_at = utcnow()
+    obj.submitted_by_id = actor.id
+    verb = "resubmitted" if from_state == S.RETURNED else "submitted"
+    _transition(obj, actor, verb, S.SUBMITTED)
+
+
+# --- several indicator values at once (the all-values page) -----------------------------------
+
+class SomeRefused(TransitionError):
+    """Several values were saved or submitted together and some could not be: nothing was
+    stored. `problems`: value id -> {field: message}; `refusals`: value id -> why it was refused
+    (someone changed it first, it was submitted, the period closed)."""
+
+    def __init__(self, problems: dict[int, dict[str, str]], refusals: dict[int, str]):
+        super().__init__("Nothing was saved: there is a problem with some of the values")
+        self.problems = problems
+        self.refusals = refusals
+
+
+def _ready_to_change(obj, expected_version, actor, doing: str) -> None:
+    if not can(actor, "edit_update", obj):
+        raise NotAllowed("Only its owner can change this value.")
+    if obj.state == S.SUBMITTED:
+        raise TransitionError(f"This value has been submitted, so it was not {doing}. Withdraw it to change it.")
+    _refuse_if_closed(obj)
+    _check(obj, expected_version, {S.DRAFT, S.RETURNED}, doing)
+
+
+def _each_ready(entries, actor, doing: str) -> dict[int, str]:
+    refusals = {}
+    for obj, _values, version in entries:
+        try:
+            _ready_to_change(obj, version, actor, doing)
+        except TransitionError as exc:
+            refusals[obj.id] = str(exc)
+    return refusals
+
+
+def _flush_each(entries, doing: str, step) -> None:
+    """Apply `step` to each value and flush it, so that a lost race names its value."""
+    for obj, values, _version in entries:
+        try:
+            step(obj, values)
+            _commit(obj, doing, flush_only=True)
+        except StaleTransition as exc:
+            raise SomeRefused({}, {obj.id: str(exc)}) from None
+
+
+def save_values(entries, actor) -> int:
+    """Save several indicator values' drafts at once: `entries` is [(value, {"value": …,
+    "commentary": …}, version loaded)]. All or nothing: one refused (stale, submitted, closed)
+    raises SomeRefused and stores none. Returns how many changed. Same trail as `save_draft`."""
+    refusals = _each_ready(entries, actor, "saved")
+    if refusals:
+        raise SomeRefused({}, refusals)
+    changed = []
+
+    def step(obj, values):
+        first_draft = obj.state == S.DRAFT and last_event(obj) is None
+        if _apply(obj, values):
+            changed.append(obj)
+            if first_draft:
+                _commit(obj, "saved", flush_only=True)
+                record(f"{kind_of(obj)}_drafted", obj, actor=actor, version=obj.version, to_state=S.DRAFT)
+
+    _flush_each(entries, "saved", step)
+    try:
+        _commit(entries[-1][0] if entries else None, "saved")
+    except StaleTransition as exc:
+        raise SomeRefused({}, {entries[-1][0].id: str(exc)}) from None
+    return len(changed)
+
+
+def submit_values(entries, actor) -> int:
+    """Save and submit several indicator values for sign-off at once. All or nothing: any
+    value's problems (SomeRefused.problems) or refusal stores none of them. Same checks, trail
+    and state as `submit`; each Head of Service is told once."""
+    refusals = _each_ready(entries, actor, "submitted")
+    problems = {}
+    for obj, values, _version in entries:
+        if obj.id not in refusals:
+            found = value_problems(obj, values)
+            if found:
+                problems[obj.id] = found
+    if refusals or problems:
+        raise SomeRefused(problems, refusals)
+
+    def step(obj, values):
+        from_state = obj.state
+        _apply(obj, values)
+        _mark_submitted(obj, from_state, actor)
+
+    _flush_each(entries, "submitted", step)
+    if entries:
+        by_service: dict[int, list] = {}
+        for obj, _values, _version in entries:
+            by_service.setdefault(service_id_of(obj), []).append(obj)
+        for service_id, objs in by_service.items():
+            titles = [title_of(obj) for obj in objs]
+            for head in heads_of_service(service_id):
+                if head.id == actor.id:
+                    continue
+                if len(objs) == 1:
+                    _notify(head, "value_submitted", f"For sign-off: {titles[0]}",
+                            f"{actor.name} submitted {titles[0]} for your sign-off.", objs[0])
+                else:
+                    from app.notifications.service import notify
+
+                    notify(head, "value_submitted", f"For sign-off: {len(titles)} indicator values",
+                           f"{actor.name} submitted {len(titles)} indicator values for your sign-off:\n\n"
+                           + "\n".join(f"- {t}" for t in titles), link="/sign-off")
+        try:
+            _commit(entries[-1][0], "submitted")
+        except StaleTransition as exc:
+            raise SomeRefused({}, {entries[-1][0].id: str(exc)}) from None
+    return len(entries)
 
 
 def withdraw(obj, expected_version: int | None, actor) -> None:

@@ -1,4 +1,4 @@
-"""the owner's quarter
+"""the owner's quarter: when the owner last saved an update or an indicator value
 
 Revision ID: 0019
 Revises: 0018
@@ -17,8 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('progress_update', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_saved_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_saved_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.drop_column('last_saved_at')
+    with op.batch_alter_table('progress_update', schema=None) as batch_op:
+        batch_op.drop_column('last_saved_at')

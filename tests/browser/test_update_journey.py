@@ -1,4 +1,6 @@
 """The quarterly update, from the owner's draft to the Head of Service's sign-off."""
+import re
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -66,20 +68,17 @@ def test_owner_submits_head_of_service_returns_then_signs_off(visit, db, open_qu
     expect(hos.get_by_role("heading", level=1)).to_have_text("Sign-off")
     hos_tab.check()
     link = hos.get_by_role("link", name="CSS005: Continue to support as host agency")
+    link.click()  # with JavaScript, read in place with the decision beside it; without, its own page (issue 16)
     if javascript:
-        link.click()  # read it in place
         expect(hos.locator("#detail-update-" + str(_update_id(db)))).to_contain_text("data now flows monthly")
-        hos_tab.check()
-        hos.get_by_role("link", name="Sign off or return this update").click()
     else:
-        link.click()
-    expect(hos.get_by_role("heading", level=1)).to_have_text("CSS005 update, Q1 2019/20")
+        expect(hos.get_by_role("heading", level=1)).to_have_text(re.compile("^CSS005: Continue to support as host agency"))
     hos_tab.check()
-    hos.get_by_role("button", name="Return to owner").click()
+    hos.get_by_role("button", name=re.compile(r"^Return( CSS005.*)? to owner$")).click()
     expect(hos.locator(".govuk-error-summary")).to_contain_text("Enter a comment saying what the owner needs to change")
     hos_tab.check()
     hos.get_by_label("Comment for the owner").fill("Say when the protocol will be signed.")
-    hos.get_by_role("button", name="Return to owner").click()
+    hos.get_by_role("button", name=re.compile(r"^Return( CSS005.*)? to owner$")).click()
     expect(hos.locator(".govuk-notification-banner")).to_contain_text("Returned to the owner")
     hos_tab.check()
 

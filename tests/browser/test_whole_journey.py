@@ -133,8 +133,8 @@ def test_the_whole_quarter_from_update_to_published_pack(visit, db, quarter_open
     if mode != "nojs":  # with JavaScript the update opens in place in the queue
         expect(head.page.locator(".docket-queue-detail")).to_contain_text("reporting monthly")
         head.tab.check()
-        head.press(head.page.get_by_role("link", name="Sign off or return this update"))
-    head.press(head.page.get_by_role("button", name="Sign off", exact=True))
+    # The decision is beside the update, in the queue or on its own page (issue 16).
+    head.press(head.page.get_by_role("button", name=re.compile("^Sign off CSS005")), navigates=mode == "nojs")
     expect(head.page.locator(".govuk-notification-banner")).to_contain_text("Signed off CSS005 Q1 2019/20")
     head.go("/reports/new")
     head.fill(head.page.get_by_label("Title"), "Children's Specialist Services: Q1 2019/20")
@@ -167,6 +167,10 @@ def test_the_whole_quarter_from_update_to_published_pack(visit, db, quarter_open
     clerk.fill(clerk.page.get_by_label("Why it is published late"), "A past meeting, published for the record")
     clerk.press(clerk.page.get_by_role("button", name="Publish the agenda pack"), checked=False,
                 navigates=mode == "nojs")
+    # No minutes were added: the clerk is asked first, and publishes without them.
+    expect(clerk.page.get_by_role("heading", level=1)).to_have_text("Publish without the minutes?")
+    clerk.tab.check()
+    clerk.press(clerk.page.get_by_role("button", name="Publish without the minutes"), checked=False)
     expect(clerk.page.locator(".govuk-notification-banner")).to_contain_text(
         "Version 1 of the agenda pack was published", timeout=30_000)
     clerk.tab.check()
