@@ -214,8 +214,10 @@ class Generator:
             return
         if table not in self._plain:
             self._plain[table] = self._plain_table(conn, table)
-        plain, converters = self._plain[table]
+        plain, converters, defaults = self._plain[table]
         for row in rows:
+            for name, value in defaults:  # columns added since the generator was written
+                row.setdefault(name, value)
             for name, convert in converters:
                 value = row[name]
                 if value is not None:
@@ -243,7 +245,11 @@ class Generator:
                 elif isinstance(impl, sa.Boolean):
                     converters.append((col.name, int))
         plain = sa.table(table, *[sa.column(c.name) for c in typed.columns])
-        return plain, converters
+        # Every column gets a value (executemany needs the same keys in every row): the model's
+        # plain default where it has one, else NULL.
+        defaults = [(c.name, c.default.arg if c.default is not None and c.default.is_scalar else None)
+                    for c in typed.columns if not c.primary_key]
+        return plain, converters, defaults
 
     def stamp(self, row: dict, when: datetime | None = None) -> dict:
         row.setdefault("created_at", when or self.now)

@@ -14,7 +14,10 @@ dashboard), signed in as the person who uses each:
 - the ceiling: the same gunicorn settings serving each page's final HTML from memory with a
   bare Flask route (bench/ceiling.py), measured in the same run, page by page, interleaved;
 
-and the time to build a 100-page agenda pack (`build_pack`) and to preview a 1,000-row import.
+and the time to build a 100-page agenda pack (`build_pack`) and to preview a 1,000-row import;
+and, last, the deadline-day workload (bench/load.py) with results kept and with nothing kept.
+With --postgres and DATABASE_URL=postgresql://… the data sets go on that server (generated if
+bench/data/pg-<scale>x.json is missing); BENCH_PG_PID=<its postmaster's pid> counts its CPU.
 Writes bench/results/results.json and bench/results/results.md (the table for
 docs/benchmarks.md), and with --profile a pyinstrument profile of each page.
 """
@@ -59,6 +62,7 @@ PAGES = [
     ("report", "Report page", "assistant_director", "/reports/{report_id}"),
     ("agenda", "Agenda builder", "clerk", "/meetings/{agenda_meeting_id}/agenda"),
     ("dashboard", "Dashboard", "assistant_director", "/dashboard"),
+    ("people", "People list", "admin", "/people/"),
 ]
 # Counted too (queries only): My tasks for the other people who use it most.
 # Load-tested too, for reference (no target): the lightest page a signed-in person sees.
@@ -489,14 +493,14 @@ class Gunicorn:
     def __init__(self, app_spec: str, env: dict, extra: list[str] | None = None, name: str = "docket"):
         self.port = free_port()
         self.name = name
-        self.log = RESULTS / f"gunicorn-{name}.log"
+        self.log = RESULTS / f"gunicorn-{name}{RUN_SUFFIX}.log"
         cmd = [str(VENV_BIN / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{self.port}",
                "--error-logfile", str(self.log), *(extra or []), app_spec]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
 
-    def wait(self, path: str = "/", timeout: float = 60) -> None:
+    def wait(self, path: str = "/", timeout: float = 240) -> None:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -563,6 +567,7 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+RUN_SUFFIX = ""  # "-postgres" for a PostgreSQL run: its own gunicorn logs and captured pages
 DATABASE_PIDS = lambda: []  # noqa: E731 - set to Postgres.pids when the benchmark runs its own server
 
 
@@ -596,7 +601,7 @@ def measured(server: Gunicorn, url: str, cookie: str | None, seconds: float, con
 
 def load_test(url: str, summary: dict, args) -> dict:
     """Docket and the ceiling, page by page, interleaved (so both see the same machine)."""
-    pages_dir = RESULTS / "pages"
+    pages_dir = RESULTS / f"pages{RUN_SUFFIX}"  # SQLite and PostgreSQL runs can go side by side
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "TRAIL_KEY": TRAIL_KEY, "DOCKET_DEV": "", "FLASK_DEBUG": ""}
@@ -668,6 +673,89 @@ def load_test(url: str, summary: dict, args) -> dict:
         finally:
             docket.stop()
     return results
+
+
+# --- the deadline-day workload (bench/load.py) ----------------------------------------------------
+
+def copy_database(url: str, summary: dict, scale: float, name: str) -> str:
+    """A copy of the data set for a run that writes: a SQLite file copied with SQLite's backup,
+    or a PostgreSQL database made from the data set's as a template."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        source = Path(url[len("sqlite:///"):])
+        target = source.with_name(f"{source.stem}-{name}.db")
+        for old in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+            old.unlink(missing_ok=True)
+        src, dst = sqlite3.connect(source), sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+        return f"sqlite:///{target}"
+    import sqlalchemy as sa
+
+    base, template = url.rsplit("/", 1)
+    copy = f"{template}_{name}"
+    engine = sa.create_engine("postgresql+psycopg://" + base.split("://", 1)[1] + "/postgres",
+                              isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
+    engine.dispose()
+    return f"{base}/{copy}"
+
+
+def drop_copy(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            old.unlink(missing_ok=True)
+        return
+    import sqlalchemy as sa
+
+    base, name = url.rsplit("/", 1)
+    engine = sa.create_engine("postgresql+psycopg://" + base.split("://", 1)[1] + "/postgres",
+                              isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def deadline_day(url: str, summary: dict, scale: float, args) -> dict:
+    """bench/load.py's workload for --deadline-seconds against gunicorn, with results kept (as
+    Docket runs) and, unless --no-uncached, with nothing kept; each on its own copy of the data."""
+    import load
+
+    env = {"SECRET_KEY": SECRET_KEY, "TRAIL_KEY": TRAIL_KEY, "DOCKET_DEV": "", "FLASK_DEBUG": "", "CACHE_REPORT": "1"}
+    variants = [("kept", {})] + ([("nothing kept", {"CACHE_ENTRIES": "0"})] if args.uncached else [])
+    out = {}
+    for name, extra in variants:
+        copy = copy_database(url, summary, scale, "deadline")
+        storage = tempfile.mkdtemp(prefix="docket-bench-storage.")
+        app = make_app(copy, storage)
+        docket = Gunicorn("wsgi:app", {**env, **extra, "DATABASE_URL": copy}, name=f"docket-deadline-{name.replace(' ', '-')}")
+        try:
+            docket.wait("/sign-in")
+            log(f"  deadline day, {name}: {args.deadline_seconds:g} s")
+            busy_before = busy_seconds()
+            result = load.run(docket.base, app, summary, seconds=args.deadline_seconds,
+                              cpu=lambda: (cpu_seconds(docket.workers()), cpu_seconds(DATABASE_PIDS())), log=log)
+            result["machine_busy_cores"] = round((busy_seconds() - busy_before) / result["seconds"], 2)
+            result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+        finally:
+            docket.stop()
+        from app.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_copy(copy)
+        shutil.rmtree(storage, ignore_errors=True)
+        log(f"    {result['rps']} req/s, errors {result['errors']}, hit rate {result['hit_rate']}, "
+            f"{result['server_cpu_ms_per_request']} ms CPU/request; writes lost {result['writes']['lost_count']}")
+        out[name] = result
+    return out
 
 
 # --- the report ------------------------------------------------------------------------------------
@@ -748,6 +836,11 @@ def markdown(results: dict) -> str:
             i = results["import"][kind]
             lines.append(f"| Import preview of {results['import']['rows']:,} rows ({kind}, whole request) ≤ "
                          f"{TARGETS['import_s']:g} s | {i['median_s']:g} s | {verdict(i['median_s'] <= TARGETS['import_s'])} |")
+    if results.get("deadline_day"):
+        import load
+
+        for name, result in results["deadline_day"].items():
+            lines += ["", load.markdown(result, f"{results['machine']['backend']}, {primary}, {name}")]
     return "\n".join(lines) + "\n"
 
 
@@ -761,6 +854,7 @@ def machine(backend: str) -> dict:
 
 
 def main(argv=None) -> dict:
+    global DATABASE_PIDS, RUN_SUFFIX
     parser = argparse.ArgumentParser(description="Measure Docket against the benchmark targets.")
     parser.add_argument("--scales", default="1,10",
                         help="data set scales, comma-separated; the load test runs on the first (default 1,10)")
@@ -771,8 +865,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up before each run (default 2)")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--pages", default="", help="only these pages (keys: " + ", ".join(p[0] for p in PAGES) + ")")
-    parser.add_argument("--skip", default="", help="skip parts: load, pack, import (comma-separated)")
+    parser.add_argument("--skip", default="",
+                        help="skip parts: load, pack, import, deadline (comma-separated)")
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument profile of each page")
+    parser.add_argument("--deadline-seconds", type=float, default=60,
+                        help="seconds of the deadline-day workload (bench/load.py; default 60)")
     parser.add_argument("--no-uncached", dest="uncached", action="store_false",
                         help="skip the second load run with nothing kept (CACHE_ENTRIES=0)")
     parser.add_argument("--out", default=None,
@@ -780,9 +877,11 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     args.out = args.out or str(RESULTS / ("results-postgres.json" if args.postgres else "results.json"))
     args.pages = [p for p in args.pages.split(",") if p]
+    RUN_SUFFIX = "-postgres" if args.postgres else ""
     skip = {s for s in args.skip.split(",") if s}
     scales = [float(s) for s in args.scales.split(",") if s]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    DATA.mkdir(parents=True, exist_ok=True)  # a fresh clone has neither
     if "load" not in skip and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (or --skip load)")
 
@@ -792,10 +891,13 @@ def main(argv=None) -> dict:
     try:
         if args.postgres:
             base = os.environ.get("DATABASE_URL", "")
+            if os.environ.get("BENCH_PG_PID", "").isdigit():
+                # A server of one's own given by DATABASE_URL: its postmaster, so that its CPU is counted.
+                DATABASE_PIDS = lambda: [int(os.environ["BENCH_PG_PID"])] + children_of(  # noqa: E731
+                    int(os.environ["BENCH_PG_PID"]))
             if not base.startswith(("postgresql://", "postgres://")):
                 pg = Postgres(free_port())
                 base = pg.start()
-                global DATABASE_PIDS
                 DATABASE_PIDS = pg.pids
                 log(f"started a throw-away PostgreSQL server in {pg.dir}")
                 args.generate = True
@@ -851,6 +953,15 @@ def main(argv=None) -> dict:
                 log(f"  {kind}: {i['median_s']} s a request (read {i['read_s']} s, preview {i['preview_s']} s), "
                     f"{i['counts']}")
         shutil.rmtree(storage, ignore_errors=True)
+        if "deadline" not in skip:
+            log(f"deadline day at {scale_name(primary)}")
+            from app.extensions import db
+
+            for a in apps.values():  # a PostgreSQL template must have no connections
+                with a.app_context():
+                    db.session.remove()
+                    db.engine.dispose()
+            results["deadline_day"] = deadline_day(urls[primary], summaries[primary], primary, args)
     finally:
         if pg:
             pg.stop()

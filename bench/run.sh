@@ -7,6 +7,7 @@
 #   BENCH_SCALES=1,10 bench/run.sh --duration 10 ...   # other bench/run.py options pass through
 #
 # Needs wrk (apt-get install wrk). Writes bench/results/results.json and results.md.
+# Ends with the deadline-day workload (bench/load.py, 60 s; --deadline-seconds N, --skip deadline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -26,6 +27,7 @@ for arg in "$@"; do
   esac
 done
 
+mkdir -p bench/data bench/results  # a fresh clone has neither
 if (( ! postgres )); then
   IFS=, read -ra list <<< "$scales"
   for s in "${list[@]}"; do

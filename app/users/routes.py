@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import links
 from app.concurrency import Refused, guarded
@@ -33,10 +33,11 @@ def index():
     role = request.args.get("role") or ""
     service_id = request.args.get("service") or ""
     show = request.args.get("show") or "active"
+    # The roles and what they are for in one query, whatever roles the page's people hold.
     query = sa.select(User).options(
-        selectinload(User.roles).selectinload(RoleAssignment.service),
-        selectinload(User.roles).selectinload(RoleAssignment.directorate),
-        selectinload(User.roles).selectinload(RoleAssignment.committee),
+        selectinload(User.roles).joinedload(RoleAssignment.service),
+        selectinload(User.roles).joinedload(RoleAssignment.directorate),
+        selectinload(User.roles).joinedload(RoleAssignment.committee),
     ).order_by(User.name)
     if q:
         like = f"%{q.lower().replace('%', '').replace('_', '')}%"
@@ -58,10 +59,18 @@ def index():
     elif show != "all":
         show = "active"
         query = query.where(User.active.is_(True))
-    users = db.session.scalars(query).all()
+    # performance (issue 17): a page of PEOPLE_PAGE at a time (a council has thousands of people).
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    pages = max((total + PEOPLE_PAGE - 1) // PEOPLE_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    users = db.session.scalars(query.order_by(User.id).limit(PEOPLE_PAGE).offset((page - 1) * PEOPLE_PAGE)).all()
     services = db.session.scalars(sa.select(Service).order_by(Service.name)).all()
+    keep = {k: v for k, v in (("q", q), ("role", role), ("service", service_id), ("show", show)) if v}
     return render_template("users/index.html", users=users, q=q, role=role, service_id=service_id, show=show,
-                           roles=list(Role), services=services)
+                           roles=list(Role), services=services, total=total, page=page, pages=pages, keep=keep)
+
+
+PEOPLE_PAGE = 50
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -17,8 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # app/cache.py: each plan's generation, and the rest of the council's, moved in the same
+    # transaction as any change to what they cover; kept results are keyed by them.
+    op.create_table(
+        'cache_generation',
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('ref_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('token', sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint('kind', 'ref_id', name=op.f('pk_cache_generation')),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('cache_generation')
