@@ -186,6 +186,10 @@ def register_blueprints(app: Flask) -> None:
     # --- plan fields, current position and export (issue 13) ---
     # --- committee papers (issue 14) ---
     # --- exempt items, councillors and public agendas (issue 14) ---
+    from app.public import bp as public_bp, councillors_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(councillors_bp)
     # --- the clerk's editing tools and the pack (issue 14) ---
     # --- the owner's quarter (issue 16) ---
     # --- sign-off, approval, dashboard and reports (issue 16) ---
@@ -212,6 +216,10 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(enforce_idle_timeout)
     htmx.register(app)  # its form dispatch goes first, before the form-token check
     security.register(app)
+    security.register_compression(app)  # performance (issue 17): compression, static cache lifetimes
+    from app import cache
+
+    cache.init_app(app)
     navigation.register(app)
     notifications.register(app)
 
@@ -252,6 +260,9 @@ def register_cli(app: Flask) -> None:
     # --- plan fields, current position and export (issue 13) ---
     # --- committee papers (issue 14) ---
     # --- exempt items, councillors and public agendas (issue 14) ---
+    from app.public.cli import councillors_cli
+
+    app.cli.add_command(councillors_cli)
     # --- the clerk's editing tools and the pack (issue 14) ---
     # --- the owner's quarter (issue 16) ---
     # --- sign-off, approval, dashboard and reports (issue 16) ---

@@ -17,9 +17,10 @@ class NavItem:
 # (label, endpoint, permission verb). Later issues add their areas here.
 NAV = [
     ("Home", "main.home", "use_docket"),
+    ("Your committees", "councillors.home", "councillor_home"),  # councillors (issue 14)
     ("Plans", "plans.index", "list_plans"),
     ("Sign-off", "updates.queue", "view_sign_off_queue"),
-    ("Reports", "reports.index", "view_dashboard"),
+    ("Reports", "reports.index", "reports_menu"),  # clerks too (issue 16)
     ("Dashboard", "reports.dashboard", "view_dashboard"),
     ("Committees", "meetings.committees", "view_committees"),
     ("Notifications", "notifications.index", "use_docket"),

@@ -37,6 +37,7 @@ class Scope:
         self.admin = Role.ADMINISTRATOR in self.roles
         self._services: dict[Role, set[int]] = {}
         self._committees: set[int] = set()
+        self._councillor_of: set[int] = set()  # committees the person sits on (Role.COUNCILLOR)
         for role, kind, service_id, committee_id, directorate_service_id in rows:
             if kind == ScopeKind.SERVICE and service_id:
                 self._services.setdefault(role, set()).add(service_id)
@@ -44,6 +45,8 @@ class Scope:
                 services = self._services.setdefault(role, set())
                 if directorate_service_id:
                     services.add(directorate_service_id)
+            elif kind == ScopeKind.COMMITTEE and committee_id and role == Role.COUNCILLOR:
+                self._councillor_of.add(committee_id)
             elif kind == ScopeKind.COMMITTEE and committee_id:
                 self._committees.add(committee_id)
         self._deputy_for: dict[int, int] | None = None if deputy else {}
@@ -71,7 +74,16 @@ class Scope:
         return out
 
     def committees(self) -> set[int]:
+        """The committees the person clerks (not those they sit on as a councillor)."""
         return set(self._committees)
+
+    def councillor_of(self) -> set[int]:
+        return set(self._councillor_of)
+
+    @property
+    def councillor_only(self) -> bool:
+        """A councillor and nothing else: reads their committees' papers, and no officer pages."""
+        return self.roles == {Role.COUNCILLOR}
 
 
 def _is_deputy_today(user_id):
@@ -102,6 +114,12 @@ def _admin_only(scope: Scope, obj) -> bool:
 
 
 def _signed_in(scope: Scope, obj) -> bool:
+    """A signed-in officer. A councillor with no other role reads only their committees' papers
+    (app/public/councillors.py), so the officers' pages are not theirs."""
+    return scope.user is not None and not scope.councillor_only
+
+
+def _anyone_signed_in(scope: Scope, obj) -> bool:
     return scope.user is not None
 
 
@@ -215,7 +233,15 @@ def _delegate(scope: Scope, obj) -> bool:
 
 
 def _report_services(report) -> set[int]:
+    if report.service_id is not None and not report.plans:  # a committee paper (issue 14)
+        return {report.service_id}
     return {p.service_id for p in report.plans}
+
+
+def _names_chief_officer(scope: Scope, report) -> bool:
+    """The chief officer the council names for a paper's service (issue 14)."""
+    return bool(report.service_id and not report.plans and report.service is not None
+                and report.service.chief_officer_id == scope.user.id)
 
 
 def _view_report(scope: Scope, report) -> bool:
@@ -226,8 +252,16 @@ def _view_report(scope: Scope, report) -> bool:
         return True
     if services and services <= scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR):
         return True
-    if report.state == ReportState.PUBLISHED:
+    if _names_chief_officer(scope, report):
         return True
+    if scope.councillor_only:
+        return False  # a councillor reads papers in the agenda packs (app/public/councillors.py)
+    if report.state == ReportState.PUBLISHED:
+        # a paper of an exempt item is read in the confidential pack, by those who may (issue 14)
+        from app.models import AgendaItem
+
+        return not db.session.scalar(sa.select(AgendaItem.id).where(
+            AgendaItem.report_id == report.id, AgendaItem.exempt_paragraph.is_not(None)).limit(1))
     if report.state == ReportState.APPROVED and scope.committees():
         # A clerk reads the approved reports of their own committees: the report's committee,
         # or, when it names none, the committee for its directorate (`in_committee_scope`, the
@@ -248,7 +282,7 @@ def _edit_report(scope: Scope, report) -> bool:
 
 def _approve_report(scope: Scope, report) -> bool:
     services = _report_services(report)
-    return bool(services) and services <= scope.services(Role.ASSISTANT_DIRECTOR)
+    return bool(services) and services <= scope.services(Role.ASSISTANT_DIRECTOR) or _names_chief_officer(scope, report)
 
 
 def _create_report(scope: Scope, obj) -> bool:
@@ -271,6 +305,28 @@ def _manage_committee(scope: Scope, committee) -> bool:
 
 def _manage_meeting(scope: Scope, meeting) -> bool:
     return _clerk_of(scope, meeting.committee_id)
+
+
+def _read_confidential(scope: Scope, meeting) -> bool:
+    """A meeting's confidential pack: its committee's councillors and clerk, administrators, and
+    the officers the clerk named (app/meetings/exempt.py)."""
+    from app.meetings.exempt import may_read_confidential
+
+    return may_read_confidential(scope.user, meeting)
+
+
+def _councillor(scope: Scope, obj) -> bool:
+    return bool(scope.councillor_of())
+
+
+def _reports_menu(scope: Scope, obj) -> bool:
+    """Who has Reports in the menu: those who write, approve or place reports (Heads of
+    Service, Assistant Directors, clerks, administrators) and anyone who is a report's author."""
+    from app.models import Report
+
+    if scope.admin or scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR) or scope.committees():
+        return True
+    return db.session.scalar(sa.select(Report.id).where(Report.author_id == scope.user.id).limit(1)) is not None
 
 
 POLICIES = {
@@ -316,15 +372,25 @@ POLICIES = {
     "archive_plan": _admin_only,
     "roll_over_plan": _admin_only,
     # --- people and passwords (issue 12) ---
-    "change_own_password": _signed_in,
+    "change_own_password": _anyone_signed_in,
     # --- directory sign-in (issue 15) ---
     # --- plan import in the council's own shape (issue 13) ---
     # --- plan fields, current position and export (issue 13) ---
     # --- committee papers (issue 14) ---
+    "write_paper": lambda scope, service: scope.admin or (
+        bool(scope.services()) if service is None else service.id in scope.services()),
+    "view_meeting_papers": _manage_meeting, "chase_paper": _manage_meeting,
     # --- exempt items, councillors and public agendas (issue 14) ---
+    "read_confidential_pack": _read_confidential, "councillor_home": _councillor,
+    "mark_exempt": _manage_meeting, "name_confidential_reader": _manage_meeting,
     # --- the clerk's editing tools and the pack (issue 14) ---
     # --- the owner's quarter (issue 16) ---
+    "enter_own_values": _signed_in,  # the all-values page lists only the person's own values
+    "enter_own_values": _signed_in,  # the all-values page lists only the person's own values
     # --- sign-off, approval, dashboard and reports (issue 16) ---
+    "view_unowned_indicators": lambda scope, obj: scope.admin or bool(scope.services(Role.HEAD_OF_SERVICE)),
+    "name_indicator_owner": lambda scope, indicator: _edit_plan(scope, indicator.plan),
+    "reports_menu": _reports_menu,
     # --- performance (issue 17) ---
 }
 

@@ -37,6 +37,13 @@ DECLARATIONS = ("At this point, Members are asked to declare:\n"
                 "- any disclosable pecuniary interests\n"
                 "which they may have in respect of business on this agenda")
 URGENT = "Any other business which the Chair considers urgent under the Local Government Act 1972."
+FILMING = ("Filming, recording or webcasting meetings: please note that, subject to available resources, this "
+           "meeting will be filmed for live or subsequent broadcast on the council's website. Residents are "
+           "welcome to photograph, film or record the meeting, as long as this does not disrupt it.")
+OTHER_FORMATS = ("This information can be provided in other formats, such as large print, Braille or audio, "
+                 "on request: please contact the officer named above.")
+LANGUAGES = "This information can be provided in your own language."
+OFFICER_TITLES = ("Democracy Officer", "Democratic Services Officer")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Setting:
     default: str | None  # None: the COUNCIL_NAME configuration
     multiline: bool = True
     max_length: int = 2000
+    choices: tuple[tuple[str, str], ...] | None = None  # (value, label): one of them, chosen from a list
 
 
 SETTINGS = [
@@ -59,6 +67,20 @@ SETTINGS = [
     Setting("front_sheet_contact_general", "Agenda front sheet: when the committee has no Democracy Officer",
             "Printed instead when the committee has no Democracy Officer's details. {council} is replaced by the "
             "council's name.", CONTACT_GENERAL),
+    # --- the clerk's editing tools and the pack (issue 14): the front sheet's conventions
+    Setting("front_sheet_numbered", "Agenda front sheet: page numbers",
+            "Many councils number their packs from the first paper, leaving the front sheet unnumbered.", "yes",
+            multiline=False, max_length=10, choices=(("yes", "Number the front sheet: page 1 is the front sheet"),
+                     ("no", "Do not number the front sheet: page 1 is the first paper"))),
+    Setting("front_sheet_officer_title", "Agenda front sheet: the officer's title",
+            "How the committee's clerk is named on the front sheet.", OFFICER_TITLES[0],
+            multiline=False, max_length=60, choices=tuple((t, t) for t in OFFICER_TITLES)),
+    Setting("front_sheet_filming", "Agenda front sheet: filming and webcasting",
+            "Printed at the foot of the front sheet. Leave empty for the standard wording.", FILMING),
+    Setting("front_sheet_other_formats", "Agenda front sheet: information in other formats",
+            "Printed at the foot of the front sheet. Leave empty for the standard wording.", OTHER_FORMATS),
+    Setting("front_sheet_languages", "Agenda front sheet: the language line",
+            "Printed at the foot of the front sheet. Leave empty for the standard wording.", LANGUAGES),
     Setting("declarations_text", "Declarations of Interest: the standard wording",
             "Put under the Declarations of Interest item of every new agenda.", DECLARATIONS),
     Setting("urgent_business_text", "Urgent Business: the standard wording",
@@ -114,9 +136,19 @@ def all_settings() -> dict[str, str]:
     return {s.key: setting(s.key) for s in SETTINGS}
 
 
+FRONT_SHEET_KEYS = ("front_sheet_contact", "front_sheet_contact_general", "front_sheet_numbered",
+                    "front_sheet_officer_title", "front_sheet_filming", "front_sheet_other_formats",
+                    "front_sheet_languages")
+
+
 def front_sheet_texts() -> dict[str, str]:
-    """The statements an agenda pack's front sheet prints, as set now."""
-    return {key: setting(key) for key in ("front_sheet_contact", "front_sheet_contact_general")}
+    """The statements and conventions an agenda pack's front sheet follows, as set now."""
+    return {key: setting(key) for key in FRONT_SHEET_KEYS}
+
+
+def front_sheet_defaults() -> dict[str, str]:
+    """The standard wording of each front-sheet setting (for a pack built without settings)."""
+    return {key: BY_KEY[key].default for key in FRONT_SHEET_KEYS}
 
 
 def save_settings(values: dict[str, str], actor=None) -> dict[str, list]:
@@ -135,6 +167,8 @@ def save_settings(values: dict[str, str], actor=None) -> dict[str, list]:
             value = " ".join(value.split())
         if not value and key == "council_name":
             raise SettingsError("Enter the council's name", key)
+        if item.choices and value and value not in {c for c, _ in item.choices}:
+            raise SettingsError(f"Choose one of the answers for {item.label[0].lower()}{item.label[1:]}", key)
         if len(value) > item.max_length:
             raise SettingsError(f"{item.label} must be {item.max_length} characters or fewer", key)
         if not value:

@@ -145,15 +145,52 @@ ROUTES = {
     # --- plan import in the council's own shape (issue 13) ---
     # --- plan fields, current position and export (issue 13) ---
     # --- committee papers (issue 14) ---
+    "reports.new_paper": ({"admin", "ad", "hos", "owner"}, lambda f: "/reports/papers/new"),
+    "reports.upload_paper": ({"admin", "ad", "hos", "owner"}, lambda f: "/reports/papers/upload"),
+    "reports.paper_file": (REPORT_READERS, lambda f: __import__("tests.paper_helpers", fromlist=["x"]).paper_file_url(f['report'])),
+    "reports.annex_file": (REPORT_READERS, lambda f: __import__("tests.paper_helpers", fromlist=["x"]).annex_url(f['report'])),
+    "reports.add_annex": ({"admin", "hos"}, lambda f: f"/reports/{f['report'].id}/annexes"),
+    "reports.remove_annex": ({"admin", "hos"}, lambda f: __import__("tests.paper_helpers", fromlist=["x"]).remove_annex_url(f['report'])),
+    "reports.meeting_papers": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/papers"),
+    "reports.chase_paper": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/papers/chase"),
+    "meetings.confirm_remove_work_plan_entry": (CLERKS, lambda f: f"/committees/{f['org']['committee'].id}/work-plan/{f['entry'].id}/remove"),
     # --- exempt items, councillors and public agendas (issue 14) ---
+    "public.committees": (PUBLIC, lambda f: "/public/"),
+    "public.committee": (PUBLIC, lambda f: f"/public/committees/{f['org']['committee'].id}"),
+    "public.calendar": (PUBLIC, lambda f: "/public/calendar?month=2019-07"),
+    "public.meeting": (PUBLIC, lambda f: f"/public/meetings/{f['published'].id}"),
+    "public.pack": (PUBLIC, lambda f: f"/public/meetings/{f['published'].id}/agenda-pack.pdf"),
+    "public.pack_version": (PUBLIC, lambda f: f"/public/meetings/{f['published'].id}/agenda-pack-1.pdf"),
+    "public.download": (PUBLIC, lambda f: __import__("tests.public_helpers", fromlist=["x"]).minutes_url(f['published'])),
+    "public.calendar_feed": (PUBLIC, lambda f: "/public/calendar.ics"),
+    "public.committee_calendar_feed": (PUBLIC, lambda f: f"/public/committees/{f['org']['committee'].id}/calendar.ics"),
+    "public.api_meetings": (PUBLIC, lambda f: "/public/api/meetings"),
+    "public.api_meeting": (PUBLIC, lambda f: f"/public/api/meetings/{f['published'].id}"),
+    "councillors.home": (set(), lambda f: "/councillor/"),  # councillors only (tests/test_councillors.py)
+    "councillors.exempt_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items/{f['agenda_item'].id}/exempt"),
+    "councillors.confidential": (CLERKS, lambda f: f"/meetings/{f['published'].id}/confidential"),
+    "councillors.confidential_pack": (CLERKS, lambda f: __import__("tests.public_helpers", fromlist=["x"]).confidential_pack_url(f['published'])),
+    "councillors.add_reader": (CLERKS, lambda f: f"/meetings/{f['published'].id}/confidential/readers"),
+    "councillors.remove_reader": (CLERKS, lambda f: f"/meetings/{f['published'].id}/confidential/readers/{f['nobody'].id}/remove"),
     # --- the clerk's editing tools and the pack (issue 14) ---
+    "meetings.edit_meeting": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/edit"),
+    "meetings.cancel_meeting": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/cancel"),
+    "meetings.edit_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items/{f['agenda_item'].id}/edit"),
+    "meetings.confirm_remove_item": (CLERKS, lambda f: f"/meetings/{f['meeting'].id}/agenda/items/{f['agenda_item'].id}/remove"),
+    "meetings.replace_document": (CLERKS, lambda f: __import__("tests.clerk_tools_helpers", fromlist=["x"]).document_url(f['meeting'], "replace")),
+    "meetings.remove_document": (CLERKS, lambda f: __import__("tests.clerk_tools_helpers", fromlist=["x"]).document_url(f['meeting'], "remove")),
     # --- the owner's quarter (issue 16) ---
+    "updates.my_values": (SIGNED_IN, lambda f: f"/periods/{f['period'].id}/my-values"),
     # --- sign-off, approval, dashboard and reports (issue 16) ---
+    "updates.queue_sign_off": (SIGNERS, lambda f: f"/sign-off/update/{f['update'].id}/sign-off"),
+    "updates.queue_return": (SIGNERS, lambda f: f"/sign-off/update/{f['update'].id}/return"),
+    "updates.unowned": ({"admin", "hos"}, lambda f: "/indicators/without-owner"),
+    "updates.name_indicator_owner": (PLAN_EDITORS, lambda f: f"/indicators/{f['indicator'].id}/owner"),
     # --- performance (issue 17) ---
 }
 
 # Routes whose success for an allowed person is a redirect rather than a page.
-REDIRECTS_WHEN_ALLOWED = {"auth.sign_in", "updates.queue_detail"}
+REDIRECTS_WHEN_ALLOWED = {"auth.sign_in"}  # (the queue's item is its own page since issue 16)
 
 
 @pytest.fixture()
@@ -242,11 +279,11 @@ POST_ONLY |= set()  # the trail for administrators (issue 12)
 POST_ONLY |= set()  # directory sign-in (issue 15)
 POST_ONLY |= set()  # plan import in the council's own shape (issue 13)
 POST_ONLY |= set()  # plan fields, current position and export (issue 13)
-POST_ONLY |= set()  # committee papers (issue 14)
-POST_ONLY |= set()  # exempt items, councillors and public agendas (issue 14)
+POST_ONLY |= {"reports.add_annex", "reports.remove_annex", "reports.chase_paper"}  # committee papers (issue 14)
+POST_ONLY |= {"councillors.add_reader", "councillors.remove_reader"}  # exempt items, councillors and public agendas (issue 14)
 POST_ONLY |= set()  # the clerk's editing tools and the pack (issue 14)
 POST_ONLY |= set()  # the owner's quarter (issue 16)
-POST_ONLY |= set()  # sign-off, approval, dashboard and reports (issue 16)
+POST_ONLY |= {"updates.queue_sign_off", "updates.queue_return", "updates.name_indicator_owner"}  # sign-off, approval, dashboard and reports (issue 16)
 POST_ONLY |= set()  # performance (issue 17)
 GET_ROUTES = _get_routes()
 
@@ -357,10 +394,31 @@ OUT_OF_SCOPE = {
     # --- plan import in the council's own shape (issue 13) ---
     # --- plan fields, current position and export (issue 13) ---
     # --- committee papers (issue 14) ---
+    "reports.paper_file": lambda o: __import__("tests.paper_helpers", fromlist=["x"]).paper_file_url(o['report']),
+    "reports.annex_file": lambda o: __import__("tests.paper_helpers", fromlist=["x"]).annex_url(o['report']),
+    "reports.add_annex": lambda o: f"/reports/{o['report'].id}/annexes",
+    "reports.remove_annex": lambda o: __import__("tests.paper_helpers", fromlist=["x"]).remove_annex_url(o['report']),
+    "reports.meeting_papers": lambda o: f"/meetings/{o['meeting'].id}/papers",
+    "reports.chase_paper": lambda o: f"/meetings/{o['meeting'].id}/papers/chase",
+    "meetings.confirm_remove_work_plan_entry": lambda o: f"/committees/{o['committee'].id}/work-plan/{o['entry'].id}/remove",
     # --- exempt items, councillors and public agendas (issue 14) ---
+    "councillors.exempt_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items/{o['agenda_item'].id}/exempt",
+    "councillors.confidential": lambda o: f"/meetings/{o['meeting'].id}/confidential",
+    "councillors.confidential_pack": lambda o: __import__("tests.public_helpers", fromlist=["x"]).confidential_pack_url(o['meeting']),
+    "councillors.add_reader": lambda o: f"/meetings/{o['meeting'].id}/confidential/readers",
+    "councillors.remove_reader": lambda o: f"/meetings/{o['meeting'].id}/confidential/readers/{o['agenda_item'].id}/remove",
     # --- the clerk's editing tools and the pack (issue 14) ---
+    "meetings.edit_meeting": lambda o: f"/meetings/{o['meeting'].id}/edit",
+    "meetings.cancel_meeting": lambda o: f"/meetings/{o['meeting'].id}/cancel",
+    "meetings.edit_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items/{o['agenda_item'].id}/edit",
+    "meetings.confirm_remove_item": lambda o: f"/meetings/{o['meeting'].id}/agenda/items/{o['agenda_item'].id}/remove",
+    "meetings.replace_document": lambda o: __import__("tests.clerk_tools_helpers", fromlist=["x"]).document_url(o['meeting'], "replace"),
+    "meetings.remove_document": lambda o: __import__("tests.clerk_tools_helpers", fromlist=["x"]).document_url(o['meeting'], "remove"),
     # --- the owner's quarter (issue 16) ---
     # --- sign-off, approval, dashboard and reports (issue 16) ---
+    "updates.queue_sign_off": lambda o: f"/sign-off/update/{o['update'].id}/sign-off",
+    "updates.queue_return": lambda o: f"/sign-off/update/{o['update'].id}/return",
+    "updates.name_indicator_owner": lambda o: f"/indicators/{o['indicator'].id}/owner",
     # --- performance (issue 17) ---
 }
 # Routes with an object that every signed-in person may read (published agendas, committees,
@@ -382,15 +440,16 @@ NO_OBJECT_OR_OPEN |= {"trail.export"}  # the trail for administrators (issue 12)
 NO_OBJECT_OR_OPEN |= set()  # directory sign-in (issue 15)
 NO_OBJECT_OR_OPEN |= set()  # plan import in the council's own shape (issue 13)
 NO_OBJECT_OR_OPEN |= set()  # plan fields, current position and export (issue 13)
-NO_OBJECT_OR_OPEN |= set()  # committee papers (issue 14)
-NO_OBJECT_OR_OPEN |= set()  # exempt items, councillors and public agendas (issue 14)
+NO_OBJECT_OR_OPEN |= {"reports.new_paper", "reports.upload_paper"}  # committee papers (issue 14)
+NO_OBJECT_OR_OPEN |= {"councillors.home"}  # exempt items, councillors and public agendas (issue 14)
 NO_OBJECT_OR_OPEN |= set()  # the clerk's editing tools and the pack (issue 14)
 NO_OBJECT_OR_OPEN |= set()  # the owner's quarter (issue 16)
-NO_OBJECT_OR_OPEN |= set()  # sign-off, approval, dashboard and reports (issue 16)
+NO_OBJECT_OR_OPEN |= {"updates.unowned"}  # sign-off, approval, dashboard and reports (issue 16)
 NO_OBJECT_OR_OPEN |= set()  # performance (issue 17)
 # Administrators manage everything, but sign-off and approval need the role in the service.
 ADMIN_REFUSED = {"updates.autosave", "updates.withdraw", "updates.return_to_owner", "updates.sign_off",
                  "updates.reopen", "updates.queue_detail", "updates.upload", "updates.delete",
+                 "updates.queue_sign_off", "updates.queue_return",  # sign-off (issue 16)
                  "updates.end_delegation", "reports.approve", "reports.return_report", "notifications.mark_read"}
 
 

@@ -8,6 +8,7 @@ from app.models.committees import (  # noqa: F401
     AgendaState,
     Committee,
     CommitteeMember,
+    ConfidentialReader,
     Meeting,
     MemberRole,
     WorkPlanEntry,
@@ -55,6 +56,7 @@ from app.models.updates import (  # noqa: F401
 # --- plan import in the council's own shape (issue 13) ---
 # --- plan fields, current position and export (issue 13) ---
 # --- committee papers (issue 14) ---
+from app.models.reports import ReportAnnex, ReportKind  # noqa: F401,E402
 # --- exempt items, councillors and public agendas (issue 14) ---
 # --- the clerk's editing tools and the pack (issue 14) ---
 # --- the owner's quarter (issue 16) ---

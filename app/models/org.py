@@ -15,6 +15,7 @@ class Role(LabelledEnum):
     HEAD_OF_SERVICE = ("head_of_service", "Head of Service")
     ACTION_OWNER = ("action_owner", "Action owner")
     CLERK = ("clerk", "Committee clerk")
+    COUNCILLOR = ("councillor", "Councillor")
 
 
 class ScopeKind(LabelledEnum):
@@ -31,6 +32,7 @@ ROLE_SCOPES = {
     Role.HEAD_OF_SERVICE: {ScopeKind.SERVICE},
     Role.ACTION_OWNER: {ScopeKind.SERVICE},
     Role.CLERK: {ScopeKind.COMMITTEE},
+    Role.COUNCILLOR: {ScopeKind.COMMITTEE},
 }
 
 
@@ -56,6 +58,9 @@ class Service(Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     directorate_id: Mapped[int] = mapped_column(sa.ForeignKey("directorate.id"), index=True)
     plan_holder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The chief officer the council names to approve the service's committee papers (issue 14),
+    # when it is not (only) the service's Assistant Director.
+    chief_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # Retired: its plans and history stay readable; left out of choices for new plans and people.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
@@ -64,6 +69,7 @@ class Service(Model):
 
     directorate: Mapped[Directorate] = relationship(back_populates="services")
     plan_holder: Mapped["User | None"] = relationship(foreign_keys=[plan_holder_id])
+    chief_officer: Mapped["User | None"] = relationship(foreign_keys=[chief_officer_id])
     plans: Mapped[list["Plan"]] = relationship(back_populates="service")  # noqa: F821
 
 

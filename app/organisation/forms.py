@@ -46,6 +46,10 @@ class ServiceForm(FlaskForm):
                                 description="Untick anyone who is no longer a Head of Service here")
     add_head_id = ChoiceField("Add a Head of Service", widget=GovSelect(), validators=[Optional()],
                               description="Signs off the service's progress updates")
+    # committee papers (issue 14): who approves the service's papers besides its Assistant Director
+    chief_officer_id = ChoiceField("Chief officer for committee papers", widget=GovSelect(), validators=[Optional()],
+                                   description="Approves the service's committee papers, as well as its Assistant "
+                                               "Director. Leave as nobody if the Assistant Director does.")
     submit = SubmitField("Save service", widget=GovSubmitInput())
 
 
@@ -70,7 +74,10 @@ def _settings_form_class(settings):
         submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     for item in settings:
-        if item.multiline:
+        if item.choices:
+            field = ChoiceField(item.label, description=item.hint, choices=list(item.choices),
+                                widget=GovSelect(), validators=[Optional()])
+        elif item.multiline:
             field = TextAreaField(item.label, description=item.hint, widget=GovTextArea(),
                                   validators=[Optional(), Length(max=item.max_length)])
         else:

@@ -155,6 +155,7 @@ def _service_choices(form, svc=None):
     form.directorate_id.choices = directorate_choices(svc.directorate if svc else None)
     form.assistant_director_id.choices = people_choices()
     form.add_head_id.choices = people_choices(("", "Nobody"))
+    form.chief_officer_id.choices = people_choices(("", "Nobody"))  # committee papers (issue 14)
     heads = org.heads_of(svc) if svc else []
     form.heads.choices = [(str(u.id), org.person_label(u)) for u in heads]
     return heads
@@ -210,13 +211,15 @@ def edit_service(service):
         ad = org.assistant_director_of(svc)
         form.assistant_director_id.data = str(ad.id) if ad else ""
         form.heads.data = [str(u.id) for u in heads]
+        form.chief_officer_id.data = str(svc.chief_officer_id) if svc.chief_officer_id else ""
     page_error, conflict = None, False
     if form.validate_on_submit():
         try:
             with guarded("That name was taken a moment ago.", obj=svc, noun="this service"):
                 changes = org.edit_service(
                     svc, form.version.data, form.name.data, db.session.get(Directorate, int(form.directorate_id.data)),
-                    _person(form.assistant_director_id.data), _chosen_heads(form), actor=_me())
+                    _person(form.assistant_director_id.data), _chosen_heads(form), actor=_me(),
+                    chief_officer=_person(form.chief_officer_id.data))
             db.session.commit()
         except org.OrgError as exc:
             db.session.rollback()

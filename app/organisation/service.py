@@ -244,8 +244,11 @@ def create_service(name: str, directorate: Directorate, assistant_director: User
     return service
 
 
+KEEP = object()  # edit_service: leave the chief officer for papers as it is
+
+
 def edit_service(service: Service, version: int | None, name: str, directorate: Directorate,
-                 assistant_director: User | None, heads: list[User], actor=None) -> dict:
+                 assistant_director: User | None, heads: list[User], actor=None, chief_officer=KEEP) -> dict:
     check_version(service, version, "this service")
     name = _clean_name(name, "service", 200)
     _check_unique(Service, name, "service", service.id)
@@ -265,6 +268,12 @@ def edit_service(service: Service, version: int | None, name: str, directorate: 
                data={"changes": {"Directorate": [old, directorate.name]}})
         changes["Directorate"] = [old, directorate.name]
     people = _set_people(service, assistant_director, heads, actor)
+    if chief_officer is not KEEP and (chief_officer.id if chief_officer else None) != service.chief_officer_id:
+        # committee papers (issue 14): the chief officer the council names to approve them
+        old = service.chief_officer
+        people["Chief officer for committee papers"] = [old.name if old else None,
+                                                        chief_officer.name if chief_officer else None]
+        service.chief_officer = chief_officer
     own = {k: v for k, v in changes.items() if k != "Directorate"}
     own.update(people)
     if own:

@@ -64,8 +64,9 @@ def test_the_administrators_pages(visit, quarter):
 def test_the_head_of_services_pages(visit, quarter):
     q = quarter
     tour(visit, HOS, ["/sign-off", f"/sign-off/update/{q['update']}", "/delegation", "/reports/", "/reports/new",
+                      "/reports/papers/new", "/reports/papers/upload",
                       f"/reports/{q['report']}", f"/reports/{q['report']}/edit", f"/reports/{q['report']}/compare",
-                      "/dashboard"])
+                      "/dashboard", "/indicators/without-owner"])
 
 
 def test_the_clerks_pages(visit, quarter):
@@ -73,4 +74,18 @@ def test_the_clerks_pages(visit, quarter):
     tour(visit, CLERK, ["/committees/", f"/committees/{q['committee']}", f"/committees/{q['committee']}/edit",
                         f"/committees/{q['committee']}/meetings/new",
                         f"/committees/{q['committee']}/work-plan?year=2019-20", "/meetings/",
-                        f"/meetings/{q['meeting']}", f"/meetings/{q['meeting']}/agenda"])
+                        f"/meetings/{q['meeting']}", f"/meetings/{q['meeting']}/agenda", "/reports/",
+                        f"/meetings/{q['meeting']}/papers",
+                        f"/meetings/{q['meeting']}/edit", f"/meetings/{q['meeting']}/cancel",  # issue 14: clerk's tools
+                        "/public/", f"/public/committees/{q['committee']}", "/public/calendar"])
+
+
+def test_the_owners_pages(visit, quarter, db):
+    """The owner's quarter (issue 16): all of an owner's values on one page, and one value's page."""
+    from app.models import IndicatorValue
+
+    owner = db.session.scalar(sa.select(User).where(User.email == "health.check@docket.example"))
+    period = db.session.scalar(sa.select(ReportingPeriod).where(ReportingPeriod.name == "Q2 2019/20"))
+    value = db.session.scalar(sa.select(IndicatorValue).join(Indicator).where(
+        IndicatorValue.period_id == period.id, Indicator.owner_id == owner.id).order_by(IndicatorValue.id))
+    tour(visit, owner.email, [f"/periods/{period.id}/my-values", f"/indicator-values/{value.id}"])
