@@ -613,7 +613,7 @@ class Generator:
 
     def meetings(self, conn) -> None:
         from app.meetings import dates
-        from app.meetings.service import DECLARATIONS, URGENT
+        from app.meetings.pack import DECLARATIONS, URGENT
 
         rng = self.rng
         first = self.today - timedelta(days=int(365.25 * 9))

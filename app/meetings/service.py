@@ -88,12 +88,6 @@ def changing(meeting: Meeting, version, already: str):
         db.session.commit()
 
 
-DECLARATIONS = ("At this point, Members are asked to declare:\n"
-                "- any personal interests not included on the Register of Interests\n"
-                "- any prejudicial interests or\n"
-                "- any disclosable pecuniary interests\n"
-                "which they may have in respect of business on this agenda")
-URGENT = "Any other business which the Chair considers urgent under the Local Government Act 1972."
 CLOSING = ("work_plan", "urgent_business")
 
 

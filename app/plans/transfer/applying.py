@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.demo.loader import infer_unit
 from app.demo.text import key, leading_number
 from app.extensions import db
-from app.models import Action, ActionStatus, Indicator, IndicatorResult, Milestone, Plan, PriorityTheme, Rag, Risk
+from app.models import Action, Indicator, IndicatorResult, Milestone, Plan, PriorityTheme, Risk
 from app.concurrency import touch, who_acted
 from app.trail import record
 from app.plans.transfer.columns import ATTR_LABELS, KINDS, NOUNS, StalePreview, TransferError, result_heading
