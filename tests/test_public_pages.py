@@ -59,6 +59,10 @@ def test_calendar_by_month_with_a_way_back_and_forward(client, council):
     assert any(f"February {NEXT_YEAR}" in k for k in links) and any(f"April {NEXT_YEAR}" in k for k in links)
     page = client.get("/public/calendar?month=2019-07")
     assert "23 July 2019" in page.text() and "Past" in page.text()
+    # A meeting whose agenda is not published is in the calendar by its date only, with no link.
+    page = client.get(f"/public/calendar?month={NEXT_YEAR}-04")
+    row = next(r for r in page.soup.select("tbody tr") if f"14 April {NEXT_YEAR}" in r.get_text())
+    assert "Agenda not yet published" in row.get_text() and not row.select("a")
     assert client.get("/public/calendar?month=2019-13").status == 404
     assert client.get("/public/calendar?month=nonsense").status == 404
 

@@ -74,10 +74,13 @@ def _shift(month: date, by: int) -> date:
 def calendar():
     month = _month(request.args.get("month"))
     last = date(month.year, month.month, calendar_module.monthrange(month.year, month.month)[1])
-    meetings = service.published_meetings(start=month, end=last)
+    with_agenda = service.published_meetings(start=month, end=last)
+    published = {m.id for m in with_agenda}
+    meetings = sorted(with_agenda + service.scheduled_meetings(month, last), key=lambda m: (m.meets_on, m.id))
     previous, following = _shift(month, -1), _shift(month, 1)
     return render_template(
-        "public/calendar.html", month=month, meetings=meetings, today=date.today(), time_text=service.time_text,
+        "public/calendar.html", month=month, meetings=meetings, published=published, today=date.today(),
+        time_text=service.time_text,
         previous=previous if previous.year >= 1979 else None, following=following if following.year <= 2100 else None,
         this_month=date.today().replace(day=1), cancelled=service.cancelled,
         recent=service.published_meetings(end=date.today() - timedelta(days=1), limit=5,

@@ -83,6 +83,16 @@ def published_meetings(committee_id: int | None = None, start: date | None = Non
     return db.session.scalars(stmt).all()
 
 
+def scheduled_meetings(start: date, end: date) -> list[Meeting]:
+    """Meetings of active committees between `start` and `end` whose agenda is not published yet:
+    their date, time and venue are public; their business is not, until the agenda is."""
+    return db.session.scalars(
+        sa.select(Meeting).join(Committee, Committee.id == Meeting.committee_id)
+        .where(~_public_pack_exists(), Committee.retired_at.is_(None), Meeting.meets_on >= start,
+               Meeting.meets_on <= end)
+        .order_by(Meeting.meets_on, Meeting.id)).all()
+
+
 def is_published(meeting: Meeting) -> bool:
     return latest_public_pack(meeting) is not None
 
