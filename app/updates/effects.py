@@ -24,6 +24,7 @@ class Effects:
     percent_to: int | None = None
     value_from: object = None
     value_to: object = None
+    unit: object = None  # the indicator's unit, to show values with it ("72%")
     milestones: list[str] = field(default_factory=list)  # claimed done, not done yet
     completes_action: bool = False
     since: str | None = None  # the period of the last signed-off one
@@ -87,5 +88,5 @@ def sign_off_effects(objs) -> dict[tuple[str, int], Effects]:
     for value in values:
         last = earlier_values.get((value.period.starts_on, value.indicator_id))
         out[("value", value.id)] = Effects(value_from=last.value if last else None, value_to=value.value,
-                                           since=last.period_name if last else None)
+                                           unit=value.indicator.unit, since=last.period_name if last else None)
     return out
