@@ -102,6 +102,10 @@ def test_a_refused_publish_is_seen_and_focused_at_the_agenda_address(app, visit,
     # Published: the address is the meeting's page, which is the page shown.
     page.get_by_label("Why it is published late").fill("Reports were approved late")
     page.get_by_role("button", name="Publish the agenda pack").click()
+    # No minutes were added: the clerk is asked first (only once every other check has passed).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish without the minutes?")
+    tab.check()
+    page.get_by_role("button", name="Publish without the minutes").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Version 1 of the agenda pack was published",
                                                                        timeout=30_000)
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Build the agenda")
