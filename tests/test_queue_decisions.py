@@ -79,7 +79,8 @@ def test_signing_off_without_javascript_opens_the_next(db, queue, sign_in_as):
     assert nxt.h1 == "A2: Action number 2" and "1 of 3 waiting" in nxt.text()
     assert state(db, first) == UpdateState.SIGNED_OFF
     verbs = db.session.scalars(sa.select(TrailEvent.verb).where(TrailEvent.object_type == "progress_update",
-                                                                TrailEvent.object_id == first.id)).all()
+                                                                TrailEvent.object_id == first.id)
+                               .order_by(TrailEvent.seq)).all()
     assert verbs[-1] == "update_signed_off"
 
 

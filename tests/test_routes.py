@@ -406,7 +406,7 @@ OUT_OF_SCOPE = {
     "councillors.confidential": lambda o: f"/meetings/{o['meeting'].id}/confidential",
     "councillors.confidential_pack": lambda o: __import__("tests.public_helpers", fromlist=["x"]).confidential_pack_url(o['meeting']),
     "councillors.add_reader": lambda o: f"/meetings/{o['meeting'].id}/confidential/readers",
-    "councillors.remove_reader": lambda o: f"/meetings/{o['meeting'].id}/confidential/readers/{o['agenda_item'].id}/remove",
+    "councillors.remove_reader": lambda o: f"/meetings/{o['meeting'].id}/confidential/readers/{o['action'].owner_id}/remove",
     # --- the clerk's editing tools and the pack (issue 14) ---
     "meetings.edit_meeting": lambda o: f"/meetings/{o['meeting'].id}/edit",
     "meetings.cancel_meeting": lambda o: f"/meetings/{o['meeting'].id}/cancel",

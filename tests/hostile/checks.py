@@ -191,7 +191,9 @@ def _fingerprint_query(db):
         if "updated_at" in cols:
             measures.append(sa.func.max(cols["updated_at"]))
         if "id" not in cols:
-            measures.extend(sa.func.sum(c) for c in table.primary_key.columns)
+            # Summed where the key is a number; PostgreSQL has no sum of text (cache_generation's kind).
+            measures.extend(sa.func.sum(c) if isinstance(c.type, sa.Integer) else sa.func.max(c)
+                            for c in table.primary_key.columns)
         while len(measures) < 3:
             measures.append(sa.null())
         parts.append(sa.select(sa.literal(table.name, sa.String), *[sa.cast(m, sa.String) for m in measures[:3]])
