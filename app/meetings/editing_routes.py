@@ -16,7 +16,7 @@ from app.concurrency import Refused
 from app.extensions import db
 from app.forms import StringField, TextAreaField, UKDateField, VersionField
 from app.meetings import bp, dates, editing, service
-from app.meetings.routes import TimeField, _time_text
+from app.meetings.routes import TimeField, _time_text, uploaded_pdf
 from app.models import Meeting
 from app.permissions import permission_required
 
@@ -157,8 +157,6 @@ def confirm_remove_item(meeting, item_id):
 @bp.route("/meetings/<int:meeting_id>/documents/<int:document_id>/replace", methods=["GET", "POST"])
 @permission_required("manage_meeting", Meeting)
 def replace_document(meeting, document_id):
-    from app.updates.attachments import AttachmentRefused, sniff
-
     doc = editing.document_on(meeting, document_id)
     if doc is None:
         abort(404)
@@ -166,14 +164,7 @@ def replace_document(meeting, document_id):
     if request.method == "POST":
         file = request.files.get("document")
         try:
-            if file is None or not file.filename:
-                raise service.AgendaError("Select a PDF file", "document")
-            data = file.read(10 * 1024 * 1024 + 1)
-            try:
-                if sniff(data, file.filename) != "pdf":
-                    raise AttachmentRefused("The selected file must be a PDF")
-            except AttachmentRefused as exc:
-                raise service.AgendaError(str(exc), "document") from None
+            data = uploaded_pdf(file)
             editing.replace_document(doc, file.filename, data, _me(), title=request.form.get("title"),
                                      version=request.form.get("version", type=int))
         except REFUSALS as exc:

@@ -362,25 +362,31 @@ def remove_item(meeting, item_id):
     return _to_agenda(meeting)
 
 
+def uploaded_pdf(file) -> bytes:
+    """The bytes of the PDF chosen in a form's "document" field, or the refusal beside that field."""
+    from app.updates.attachments import AttachmentRefused, sniff
+
+    if file is None or not file.filename:
+        raise service.AgendaError("Select a PDF file", "document")
+    data = file.read(10 * 1024 * 1024 + 1)
+    try:
+        if sniff(data, file.filename) != "pdf":
+            raise AttachmentRefused("The selected file must be a PDF")
+    except AttachmentRefused as exc:
+        raise service.AgendaError(str(exc), "document") from None
+    return data
+
+
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
 @permission_required("manage_meeting", Meeting)
 def upload_document(meeting):
-    from app.updates.attachments import AttachmentRefused, sniff
-
     file = request.files.get("document")
     kind = request.form.get("kind")
     item_id = request.form.get("agenda_item_id", type=int)
     if kind not in ("minutes", "annex"):
         abort(400)
     try:
-        if file is None or not file.filename:
-            raise service.AgendaError("Select a PDF file", "document")
-        data = file.read(10 * 1024 * 1024 + 1)
-        try:
-            if sniff(data, file.filename) != "pdf":
-                raise AttachmentRefused("The selected file must be a PDF")
-        except AttachmentRefused as exc:
-            raise service.AgendaError(str(exc), "document") from None
+        data = uploaded_pdf(file)
         item = db.session.get(AgendaItem, item_id) if item_id and 0 < item_id < 2**31 else None
         doc = service.add_document(meeting, kind, item, file.filename, data, current_user._get_current_object(),
                                    version=_seen(), title=request.form.get("annex_title") if kind == "annex" else None)
