@@ -110,13 +110,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from app.models import User
+    from app.permissions import load_with_scope
 
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
             id_part, token = user_id.split(":", 1)
-            user = db.session.get(User, int(id_part))
+            user = load_with_scope(int(id_part))
         except (ValueError, TypeError):
             return None
         if user is None or user.session_token != token or not user.active:

@@ -48,4 +48,4 @@ def navigation_for(user) -> list[NavItem]:
 def register(app):
     @app.context_processor
     def inject_navigation():
-        return {"navigation": lambda: navigation_for(current_user)}
+        return {"navigation": lambda: navigation_for(current_user._get_current_object())}

@@ -3,12 +3,14 @@
 Routes never decide permission themselves: they call `can` (or use `permission_required`,
 which loads the object named in the URL and calls it). Hiding a button is not a check.
 """
+from datetime import date
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import abort, g, has_request_context
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
+from werkzeug.local import LocalProxy
 
 from app.extensions import db
 from app.models import Role, RoleAssignment, ScopeKind, Service, User
@@ -17,20 +19,16 @@ from app.models import Role, RoleAssignment, ScopeKind, Service, User
 class Scope:
     """The roles one person holds, resolved to the ids they reach."""
 
-    def __init__(self, user):
+    def __init__(self, user, rows=None):
+        """`rows` are those of `scope_query` for this person, when the caller has read them
+        already (signing the person in reads them with the person: `load_with_scope`)."""
         self.user = user
         self._user_id = getattr(user, "id", None) if user is not None else None
         # One query: the person's roles, with the services of any directorate they hold a role in.
         # Whether they are anyone's deputy today rides along, so that most people, who are not,
         # cost no query for it.
-        rows = db.session.execute(
-            sa.select(RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.service_id,
-                      RoleAssignment.committee_id, Service.id, _is_deputy_today(self._user_id))
-            .select_from(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
-            .outerjoin(Service, sa.and_(RoleAssignment.scope_kind == ScopeKind.DIRECTORATE,
-                                        Service.directorate_id == RoleAssignment.directorate_id))
-            .where(User.id == self._user_id)
-        ).all() if self._user_id else []
+        if rows is None:
+            rows = db.session.execute(*scope_query(self._user_id)).all() if self._user_id else []
         deputy = bool(rows and rows[0][5])
         rows = [row[:5] for row in rows if row[0] is not None]
         self.roles = {role for role, *_ in rows}
@@ -86,14 +84,44 @@ class Scope:
         return self.roles == {Role.COUNCILLOR}
 
 
-def _is_deputy_today(user_id):
-    from datetime import date
+_SCOPE_STATEMENTS: dict[bool, sa.Select] = {}
 
-    from app.models import Delegation
 
-    today = date.today()
-    return sa.exists().where(Delegation.deputy_id == user_id, Delegation.revoked_at.is_(None),
-                             Delegation.starts_on <= today, Delegation.ends_on >= today)
+def scope_query(user_id: int, with_person: bool = False) -> tuple[sa.Select, dict]:
+    """The rows a Scope is made of: one per role the person holds (one with no role if none),
+    each with the service of a directorate role and whether they are anyone's deputy today;
+    `with_person` puts the person first in each row (for `load_with_scope`).
+
+    Every request asks it, so the statement is built once and given the person and the day as
+    parameters: building it anew cost as much as running it."""
+    statement = _SCOPE_STATEMENTS.get(with_person)
+    if statement is None:
+        from app.models import Delegation
+
+        user_id_param, today = sa.bindparam("scope_user_id"), sa.bindparam("scope_today", type_=sa.Date)
+        deputy_today = sa.exists().where(Delegation.deputy_id == user_id_param, Delegation.revoked_at.is_(None),
+                                         Delegation.starts_on <= today, Delegation.ends_on >= today)
+        statement = (
+            sa.select(*((User,) if with_person else ()), RoleAssignment.role, RoleAssignment.scope_kind,
+                      RoleAssignment.service_id, RoleAssignment.committee_id, Service.id, deputy_today)
+            .select_from(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+            .outerjoin(Service, sa.and_(RoleAssignment.scope_kind == ScopeKind.DIRECTORATE,
+                                        Service.directorate_id == RoleAssignment.directorate_id))
+            .where(User.id == user_id_param))
+        _SCOPE_STATEMENTS[with_person] = statement
+    return statement, {"scope_user_id": user_id, "scope_today": date.today()}
+
+
+def load_with_scope(user_id: int):
+    """The person with this id, or None, read together with their scope in one query (signing
+    a person in on every request): the scope is kept for the request, as `scope_for` keeps it."""
+    rows = db.session.execute(*scope_query(user_id, with_person=True)).all()
+    if not rows:
+        return None
+    user = rows[0][0]
+    if has_request_context():
+        g.setdefault("_docket_scopes", {})[user.id] = Scope(user, rows=[row[1:] for row in rows])
+    return user
 
 
 def scope_for(user) -> Scope:
@@ -401,6 +429,8 @@ class UnknownPermission(LookupError):
 
 def can(user, verb: str, obj=None) -> bool:
     """May this user do `verb` to `obj`? Unknown verbs are refused loudly, never allowed."""
+    # `current_user` is a proxy that finds the person again on every attribute: find them once.
+    user = getattr(user, "_get_current_object", None)() if isinstance(user, LocalProxy) else user
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return False
     try:
