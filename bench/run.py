@@ -54,7 +54,8 @@ VENV_BIN = Path(sys.executable).parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# (key, title, who, path) — who is a key of the generator summary's "people".
+ANONYMOUS = "anonymous"  # a page read by someone not signed in
+# (key, title, who, path) — who is a key of the generator summary's "people", or ANONYMOUS.
 PAGES = [
     ("my_tasks", "My tasks", "head_of_service", "/"),
     ("plan", "Plan page", "head_of_service", "/plans/{plan_id}"),
@@ -63,6 +64,8 @@ PAGES = [
     ("agenda", "Agenda builder", "clerk", "/meetings/{agenda_meeting_id}/agenda"),
     ("dashboard", "Dashboard", "assistant_director", "/dashboard"),
     ("people", "People list", "admin", "/people/"),
+    # Signed out, as the public reads it: a published meeting's agenda (set up by `prepare`).
+    ("public_meeting", "Public meeting page", ANONYMOUS, "/public/meetings/{public_meeting_id}"),
 ]
 # Counted too (queries only): My tasks for the other people who use it most.
 # Load-tested too, for reference (no target): the lightest page a signed-in person sees.
@@ -180,8 +183,35 @@ def make_app(url: str, storage: str):
                        "STORAGE_DIR": storage})
 
 
+def prepare(app, summary: dict, path: Path) -> dict:
+    """What the generated data set lacks for the pages measured: a published agenda for the
+    public meeting page. The clerk publishes the past meeting with the most agenda items through
+    Docket itself (a real pack, as a council's would be), once; its id is kept in the summary."""
+    from app.extensions import db
+    from app.meetings.publishing import publish
+    from app.models import AgendaItem, AgendaPack, Meeting, User
+
+    if summary.get("public_meeting_id"):
+        return summary
+    with app.test_request_context("/"):
+        meeting_id = db.session.scalar(
+            db.select(AgendaItem.meeting_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.meets_on < datetime.now().date(), Meeting.id != summary["agenda_meeting_id"])
+            .group_by(AgendaItem.meeting_id).order_by(db.func.count().desc(), AgendaItem.meeting_id).limit(1))
+        if not db.session.scalar(db.select(AgendaPack.id).where(AgendaPack.meeting_id == meeting_id).limit(1)):
+            clerk = db.session.scalar(db.select(User).where(User.email == summary["people"]["clerk"]))
+            log(f"  publishing meeting {meeting_id}'s agenda for the public meeting page")
+            publish(db.session.get(Meeting, meeting_id), clerk, late_reason="Published by the benchmark.")
+            db.session.commit()
+    summary["public_meeting_id"] = meeting_id
+    path.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
 def signed_in_client(app, summary: dict, who: str):
     client = app.test_client()
+    if who == ANONYMOUS:
+        return client
     response = client.post("/sign-in", data={"email": summary["people"][who], "password": summary["password"]})
     if response.status_code != 302:
         raise RuntimeError(f"signing in as {summary['people'][who]} failed: {response.status_code}")
@@ -643,7 +673,8 @@ def load_test(url: str, summary: dict, args) -> dict:
             if args.pages and key not in args.pages:
                 continue
             if who not in sessions:
-                sessions[who] = http_sign_in(docket.base, summary["people"][who], summary["password"])
+                sessions[who] = ((None, urllib.request.build_opener()) if who == ANONYMOUS else
+                                 http_sign_in(docket.base, summary["people"][who], summary["password"]))
             cookie, opener = sessions[who]
             response = opener.open(docket.base + page_path(template, summary), timeout=120)
             body = response.read()
@@ -688,7 +719,8 @@ def load_test(url: str, summary: dict, args) -> dict:
                 if key not in results:
                     continue
                 if who not in sessions:
-                    sessions[who] = http_sign_in(docket.base, summary["people"][who], summary["password"])
+                    sessions[who] = ((None, None) if who == ANONYMOUS else
+                                     http_sign_in(docket.base, summary["people"][who], summary["password"]))
                 cookie, _ = sessions[who]
                 log(f"  {title}: Docket, nothing kept")
                 u = measured(docket, docket.base + page_path(template, summary), cookie, args.duration,
@@ -958,6 +990,7 @@ def main(argv=None) -> dict:
         for scale, url in urls.items():
             log(f"queries per page at {scale_name(scale)}")
             apps[scale] = make_app(url, storage)
+            summaries[scale] = prepare(apps[scale], summaries[scale], summary_path(url, scale))
             results["queries"][scale_name(scale)] = count_queries(apps[scale], summaries[scale])
             for key, r in results["queries"][scale_name(scale)].items():
                 log(f"  {key}: {r['queries']} queries, {r['ms_in_process']} ms in-process, status {r['status']}")
