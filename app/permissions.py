@@ -30,6 +30,8 @@ class Scope:
         if rows is None:
             rows = db.session.execute(*scope_query(self._user_id)).all() if self._user_id else []
         deputy = bool(rows and rows[0][5])
+        # Whether they wrote any report (Reports in their menu) rides along too.
+        self.report_author = bool(rows and rows[0][6])
         rows = [row[:5] for row in rows if row[0] is not None]
         self.roles = {role for role, *_ in rows}
         self.admin = Role.ADMINISTRATOR in self.roles
@@ -89,21 +91,23 @@ _SCOPE_STATEMENTS: dict[bool, sa.Select] = {}
 
 def scope_query(user_id: int, with_person: bool = False) -> tuple[sa.Select, dict]:
     """The rows a Scope is made of: one per role the person holds (one with no role if none),
-    each with the service of a directorate role and whether they are anyone's deputy today;
+    each with the service of a directorate role, whether they are anyone's deputy today and
+    whether they wrote any report;
     `with_person` puts the person first in each row (for `load_with_scope`).
 
     Every request asks it, so the statement is built once and given the person and the day as
     parameters: building it anew cost as much as running it."""
     statement = _SCOPE_STATEMENTS.get(with_person)
     if statement is None:
-        from app.models import Delegation
+        from app.models import Delegation, Report
 
         user_id_param, today = sa.bindparam("scope_user_id"), sa.bindparam("scope_today", type_=sa.Date)
         deputy_today = sa.exists().where(Delegation.deputy_id == user_id_param, Delegation.revoked_at.is_(None),
                                          Delegation.starts_on <= today, Delegation.ends_on >= today)
         statement = (
             sa.select(*((User,) if with_person else ()), RoleAssignment.role, RoleAssignment.scope_kind,
-                      RoleAssignment.service_id, RoleAssignment.committee_id, Service.id, deputy_today)
+                      RoleAssignment.service_id, RoleAssignment.committee_id, Service.id, deputy_today,
+                      sa.exists().where(Report.author_id == user_id_param))
             .select_from(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
             .outerjoin(Service, sa.and_(RoleAssignment.scope_kind == ScopeKind.DIRECTORATE,
                                         Service.directorate_id == RoleAssignment.directorate_id))
@@ -350,11 +354,8 @@ def _councillor(scope: Scope, obj) -> bool:
 def _reports_menu(scope: Scope, obj) -> bool:
     """Who has Reports in the menu: those who write, approve or place reports (Heads of
     Service, Assistant Directors, clerks, administrators) and anyone who is a report's author."""
-    from app.models import Report
-
-    if scope.admin or scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR) or scope.committees():
-        return True
-    return db.session.scalar(sa.select(Report.id).where(Report.author_id == scope.user.id).limit(1)) is not None
+    return bool(scope.admin or scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR) or scope.committees()
+                or scope.report_author)
 
 
 POLICIES = {

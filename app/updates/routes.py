@@ -5,6 +5,7 @@ import json
 from functools import wraps
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,13 +20,28 @@ from app.updates.forms import CommentForm, ReasonForm, UpdateForm, ValueForm
 MODELS = {"update": ProgressUpdate, "value": IndicatorValue}
 
 
+def _loaded_with():
+    """What every update and value page reads of the entry: its action (or indicator) with the
+    plan, service and owner, and its period, in the entry's own query rather than one each."""
+    from app.models import Action, Indicator, Plan
+
+    def plan_owner(model):
+        return (joinedload(model.plan).joinedload(Plan.service), joinedload(model.owner))
+
+    return {
+        "update": (joinedload(ProgressUpdate.action).options(*plan_owner(Action)), joinedload(ProgressUpdate.period)),
+        "value": (joinedload(IndicatorValue.indicator).options(*plan_owner(Indicator)),
+                  joinedload(IndicatorValue.period)),
+    }
+
+
 def load(verb: str):
     """Decorator: load the update or value named in the URL (404) and check `verb` on it (403)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(kind, obj_id, **kwargs):
-            obj = db.session.get(MODELS[kind], obj_id)
+            obj = db.session.get(MODELS[kind], obj_id, options=_loaded_with()[kind])
             if obj is None:
                 abort(404)
             if not can(current_user, verb, obj):
