@@ -100,12 +100,13 @@ def scope_query(user_id: int, with_person: bool = False) -> tuple[sa.Select, dic
     statement = _SCOPE_STATEMENTS.get(with_person)
     if statement is None:
         from app.models import Delegation, Report
+        from app.settings import council_name_column
 
         user_id_param, today = sa.bindparam("scope_user_id"), sa.bindparam("scope_today", type_=sa.Date)
         deputy_today = sa.exists().where(Delegation.deputy_id == user_id_param, Delegation.revoked_at.is_(None),
                                          Delegation.starts_on <= today, Delegation.ends_on >= today)
         statement = (
-            sa.select(*((User,) if with_person else ()), RoleAssignment.role, RoleAssignment.scope_kind,
+            sa.select(*((User, council_name_column()) if with_person else ()), RoleAssignment.role, RoleAssignment.scope_kind,
                       RoleAssignment.service_id, RoleAssignment.committee_id, Service.id, deputy_today,
                       sa.exists().where(Report.author_id == user_id_param))
             .select_from(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
@@ -117,14 +118,18 @@ def scope_query(user_id: int, with_person: bool = False) -> tuple[sa.Select, dic
 
 
 def load_with_scope(user_id: int):
-    """The person with this id, or None, read together with their scope in one query (signing
-    a person in on every request): the scope is kept for the request, as `scope_for` keeps it."""
+    """The person with this id, or None, read together with their scope (and the council's name,
+    which every page shows) in one query, on every request: the scope is kept for the request,
+    as `scope_for` keeps it."""
+    from app.settings import remember_council_name
+
     rows = db.session.execute(*scope_query(user_id, with_person=True)).all()
     if not rows:
         return None
     user = rows[0][0]
     if has_request_context():
-        g.setdefault("_docket_scopes", {})[user.id] = Scope(user, rows=[row[1:] for row in rows])
+        g.setdefault("_docket_scopes", {})[user.id] = Scope(user, rows=[row[2:] for row in rows])
+        remember_council_name(rows[0][1])  # every page shows it: it rides along too
     return user
 
 

@@ -129,7 +129,24 @@ def setting(key: str) -> str:
 
 
 def council_name() -> str:
+    """Every page shows it: signing the person in reads it with them (`council_name_column`),
+    so that it costs no query of its own."""
+    if has_app_context() and "docket_settings" not in g and "docket_council_name" in g:
+        value = g.docket_council_name
+        return value if value not in (None, "") else default_of("council_name")
     return setting("council_name")
+
+
+def council_name_column():
+    """The stored council name as a column of another query (None when it is not set)."""
+    from app.models import CouncilSetting
+
+    return sa.select(CouncilSetting.value).where(CouncilSetting.key == "council_name").scalar_subquery()
+
+
+def remember_council_name(value: str | None) -> None:
+    if has_app_context():
+        g.docket_council_name = value
 
 
 def all_settings() -> dict[str, str]:
@@ -189,6 +206,7 @@ def save_settings(values: dict[str, str], actor=None) -> dict[str, list]:
         record("settings_edited", None, actor=actor, object_type="council_setting", data={"changes": changes})
         if has_app_context():
             g.pop("docket_settings", None)
+            g.pop("docket_council_name", None)
     return changes
 
 
