@@ -41,6 +41,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 
@@ -123,6 +124,14 @@ def _look_up(session: Session, lookups: dict) -> None:
     """The plans of the actions, indicators and updates named (one query for each kind named)."""
     from app.models import Action, Indicator, ProgressUpdate
 
+    # Actions and indicators the request has loaded already (the update page loads its action)
+    # answer from the session, without a query.
+    for kind, model in (("action", Action), ("indicator", Indicator)):
+        for i, plan in lookups[kind].items():
+            if plan is None:
+                loaded = session.identity_map.get(identity_key(model, i))
+                if loaded is not None and "plan_id" in loaded.__dict__:
+                    lookups[kind][i] = loaded.__dict__["plan_id"]
     conn = session.connection()
     if ids := [i for i, plan in lookups["action"].items() if plan is None]:
         lookups["action"].update(conn.execute(sa.select(Action.id, Action.plan_id).where(Action.id.in_(ids))).all())
