@@ -38,6 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 LINK = re.compile(r'href="(/(?:updates|indicator-values)/(\d+))"')
+QUEUE_LINK = re.compile(r'href="(/sign-off/(update|value)/(\d+))"')  # an item's own page in the queue
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -233,21 +234,23 @@ def owner_loop(s: Session, owners, stats: Stats, stop: float, rng: random.Random
 
 
 def head_loop(s: Session, stats: Stats, stop: float, rng: random.Random, who: str) -> None:
+    """Read the queue, open one item's own page (`/sign-off/update/N`, where the decision is) and
+    sign it off as the page's form does (without JavaScript: a POST and a redirect), then My tasks."""
     while time.time() < stop:
         status, queue = s.request("Sign-off queue", "GET", "/sign-off")
-        links = sorted({m.group(1) for m in LINK.finditer(queue)})
+        links = sorted({(m.group(1), m.group(2), m.group(3)) for m in QUEUE_LINK.finditer(queue)})
         if links:
-            path = rng.choice(links)
-            kind = "indicator value" if path.startswith("/indicator-values/") else "update"
-            status, page = s.request(f"{kind} page (Head of Service)", "GET", path)
-            decision = page.split('id="decision"', 1)[-1] if 'id="decision"' in page else ""
-            m = VERSION.search(decision)
+            path, kind, obj_id = rng.choice(links)
+            label = "indicator value" if kind == "value" else "update"
+            status, page = s.request(f"queue item, {label} (Head of Service)", "GET", path)
+            form = page.split(f'value="{path}/sign-off"', 1)[1] if f'value="{path}/sign-off"' in page else ""
+            m = VERSION.search(form)
             if m:
-                status, _ = s.request(f"sign off {kind}", "POST", path + "/sign-off",
+                status, _ = s.request(f"sign off {label}", "POST", path + "/sign-off",
                                       {"version": m.group(1) or m.group(2), "csrf_token": s.csrf})
                 if status == 302:
                     with stats.lock:
-                        stats.signed_off[path] = who
+                        stats.signed_off[f"/{'indicator-values' if kind == 'value' else 'updates'}/{obj_id}"] = who
         s.request("My tasks", "GET", "/")
 
 
