@@ -54,7 +54,7 @@ def page_table(before: dict, after: dict) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     p95_ok = lambda v: v <= TARGETS["p95_ms"]  # noqa: E731
-    cpu_ok = lambda v: v <= 5  # noqa: E731
+    cpu_ok = lambda v: v <= TARGETS["cpu_ms"]  # noqa: E731
     for key, title, _who, _path in PAGES + REFERENCE_PAGES + EXTRA_PAGES:
         q = lambda run, scale: _get(run, "queries", scale, key, "queries_first")  # noqa: E731
         queries_after = f"{_fmt(q(after, scales[0]))} / {_fmt(q(after, big))}"
