@@ -3,7 +3,7 @@ each benchmarked page from memory, run under the same gunicorn settings as Docke
 
     BENCH_CEILING_DIR=bench/results/pages gunicorn --pythonpath bench ceiling:app
 
-GET /<name> answers with <name>.html from that folder, as text/html.
+GET (or POST) /<name> answers with <name>.html from that folder, as text/html.
 """
 import os
 from pathlib import Path
@@ -14,7 +14,7 @@ app = Flask(__name__)
 PAGES = {path.stem: path.read_bytes() for path in Path(os.environ.get("BENCH_CEILING_DIR", ".")).glob("*.html")}
 
 
-@app.route("/<name>")
+@app.route("/<name>", methods=["GET", "POST"])  # POST: a page that answers an upload
 def page(name):
     body = PAGES.get(name)
     if body is None:

@@ -41,6 +41,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections import Counter
 from datetime import datetime, timezone
 from http.cookiejar import CookieJar
@@ -66,6 +67,8 @@ PAGES = [
     ("people", "People list", "admin", "/people/"),
     # Signed out, as the public reads it: a published meeting's agenda (set up by `prepare`).
     ("public_meeting", "Public meeting page", ANONYMOUS, "/public/meetings/{public_meeting_id}"),
+    # A Head of Service uploads a 100-row Word plan and sees the preview (a POST: UPLOADS).
+    ("import_preview", "Import preview, 100-row Word plan", "head_of_service", "/plans/{plan_id}/import/preview"),
 ]
 # Counted too (queries only): My tasks for the other people who use it most.
 # Load-tested too, for reference (no target): the lightest page a signed-in person sees.
@@ -183,6 +186,48 @@ def make_app(url: str, storage: str):
                        "STORAGE_DIR": storage})
 
 
+def _word_plan_upload(app, summary: dict) -> tuple[dict, dict]:
+    headings, rows = import_rows(app, summary, total=100)
+    return {"source": "file"}, {"file": ("plan.docx", word_plan(headings, rows))}
+
+
+# Pages that are a form posted with a file: key -> (app, summary) -> (fields, {field: (name, bytes)}).
+UPLOADS = {"import_preview": _word_plan_upload}
+_upload_cache: dict[tuple[str, int], tuple[dict, dict]] = {}
+
+
+def upload_for(key: str, app, summary: dict) -> tuple[dict, dict] | None:
+    if key not in UPLOADS:
+        return None
+    cache_key = (key, id(summary))
+    if cache_key not in _upload_cache:
+        _upload_cache[cache_key] = UPLOADS[key](app, summary)
+    return _upload_cache[cache_key]
+
+
+def client_open(client, path: str, upload):
+    """GET the page, or POST its upload as the browser's form does (multipart)."""
+    if upload is None:
+        return client.get(path)
+    fields, files = upload
+    data = dict(fields)
+    data.update({name: (io.BytesIO(content), filename) for name, (filename, content) in files.items()})
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = "docket-bench-" + uuid.uuid4().hex
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                  f'Content-Type: application/octet-stream\r\n\r\n'.encode())
+        out.write(content + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
 def prepare(app, summary: dict, path: Path) -> dict:
     """What the generated data set lacks for the pages measured: a published agenda for the
     public meeting page. The clerk publishes the past meeting with the most agenda items through
@@ -242,11 +287,12 @@ def count_queries(app, summary: dict) -> dict:
             path = page_path(template, summary)
             cache.results.clear()  # the first view works everything out, as after any change
             statements.clear()
-            first = client.get(path)
+            upload = upload_for(key, app, summary)
+            first = client_open(client, path, upload)
             first_queries = len(statements)
             statements.clear()
             started = time.perf_counter()
-            response = client.get(path)
+            response = client_open(client, path, upload)
             elapsed = time.perf_counter() - started
             shapes = Counter(re.sub(r"\s+", " ", s)[:120] for s in statements)
             out[key] = {"path": path, "status": response.status_code, "first_status": first.status_code,
@@ -296,13 +342,14 @@ def profile_pages(app, summary: dict, keys: list[str]) -> list[str]:
             continue
         client = signed_in_client(app, summary, who)
         path = page_path(template, summary)
-        client.get(path)
+        upload = upload_for(key, app, summary)
+        client_open(client, path, upload)
         # With nothing kept (CACHE_ENTRIES=0): the profile shows the work of a page.
         kept, app.config["CACHE_ENTRIES"] = app.config["CACHE_ENTRIES"], 0
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for _ in range(20):
-            client.get(path)
+            client_open(client, path, upload)
         profiler.stop()
         app.config["CACHE_ENTRIES"] = kept
         target = RESULTS / f"profile-{key}.txt"
@@ -601,12 +648,27 @@ def http_sign_in(base: str, email: str, password: str) -> tuple[str, "urllib.req
     return cookies, opener
 
 
-def wrk(url: str, cookie: str | None, seconds: float, connections: int, threads: int = 2) -> dict:
+def wrk(url: str, cookie: str | None, seconds: float, connections: int, threads: int = 2,
+        post: dict | None = None) -> dict:
+    """`post`: send every request as this POST ({"body_file", "content_type", "csrf"}), for a page
+    that is the answer to a form (the import preview)."""
+    script = BENCH / "wrk_report.lua"
+    if post:
+        script = Path(tempfile.mkstemp(prefix="docket-bench-wrk.", suffix=".lua")[1])
+        script.write_text(
+            f'local f = io.open("{post["body_file"]}", "rb")\nwrk.method = "POST"\nwrk.body = f:read("*all")\n'
+            f'f:close()\nwrk.headers["Content-Type"] = "{post["content_type"]}"\n'
+            + (f'wrk.headers["X-CSRFToken"] = "{post["csrf"]}"\n' if post.get("csrf") else "")
+            + (BENCH / "wrk_report.lua").read_text())
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
-           "-s", str(BENCH / "wrk_report.lua")]
+           "-s", str(script)]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    try:
+        out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    finally:
+        if post:
+            script.unlink(missing_ok=True)
     line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
     data = json.loads(line[len("WRK_JSON "):])
     seconds_run = data["duration_us"] / 1e6
@@ -629,18 +691,19 @@ RUN_SUFFIX = ""  # "-postgres" for a PostgreSQL run: its own gunicorn logs and c
 DATABASE_PIDS = lambda: []  # noqa: E731 - set to Postgres.pids when the benchmark runs its own server
 
 
-def measured(server: Gunicorn, url: str, cookie: str | None, seconds: float, connections: int, warmup: float) -> dict:
+def measured(server: Gunicorn, url: str, cookie: str | None, seconds: float, connections: int, warmup: float,
+             post: dict | None = None) -> dict:
     """One wrk run, with the CPU the server's workers used per request, and the CPU that other
     processes on the machine (not the server, not wrk) used meanwhile: the benchmark shares
     the machine, and that share is the error bar on the latencies."""
     if warmup:
-        wrk(url, cookie, warmup, connections)
+        wrk(url, cookie, warmup, connections, post=post)
     pids, db_pids = server.workers(), DATABASE_PIDS()
     before, load_before = cpu_seconds(pids), os.getloadavg()[0]
     db_before = cpu_seconds(db_pids)
     busy_before, children_before = busy_seconds(), os.times()
     started = time.perf_counter()
-    result = wrk(url, cookie, seconds, connections)
+    result = wrk(url, cookie, seconds, connections, post=post)
     elapsed = time.perf_counter() - started
     used = cpu_seconds(pids) - before
     db_used = cpu_seconds(db_pids) - db_before
@@ -657,8 +720,31 @@ def measured(server: Gunicorn, url: str, cookie: str | None, seconds: float, con
     return result
 
 
-def load_test(url: str, summary: dict, args) -> dict:
-    """Docket and the ceiling, page by page, interleaved (so both see the same machine)."""
+def http_upload(base: str, opener, key: str, app, summary: dict) -> dict | None:
+    """For a page that answers an upload: the body, written to a file for wrk, and the session's
+    form token (Flask-WTF reads it from the X-CSRFToken header as from the form)."""
+    upload = upload_for(key, app, summary) if app is not None else None
+    if upload is None:
+        return None
+    page = opener.open(base + "/", timeout=60).read().decode()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    body, content_type = multipart(*upload)
+    body_file = RESULTS / f"upload-{key}{RUN_SUFFIX}.bin"
+    body_file.write_bytes(body)
+    return {"body_file": str(body_file), "content_type": content_type, "csrf": token}
+
+
+def http_open(opener, url: str, post: dict | None):
+    if post is None:
+        return opener.open(url, timeout=120)
+    request = urllib.request.Request(url, data=Path(post["body_file"]).read_bytes(), method="POST", headers={
+        "Content-Type": post["content_type"], "X-CSRFToken": post["csrf"]})
+    return opener.open(request, timeout=120)
+
+
+def load_test(url: str, summary: dict, args, app=None) -> dict:
+    """Docket and the ceiling, page by page, interleaved (so both see the same machine). `app`
+    (in-process, on the same database) builds the files of the pages that answer an upload."""
     pages_dir = RESULTS / f"pages{RUN_SUFFIX}"  # SQLite and PostgreSQL runs can go side by side
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)
@@ -668,7 +754,7 @@ def load_test(url: str, summary: dict, args) -> dict:
     results = {}
     try:
         docket.wait("/sign-in")
-        sessions = {}
+        sessions, posts = {}, {}
         for key, title, who, template in PAGES + REFERENCE_PAGES:
             if args.pages and key not in args.pages:
                 continue
@@ -676,7 +762,8 @@ def load_test(url: str, summary: dict, args) -> dict:
                 sessions[who] = ((None, urllib.request.build_opener()) if who == ANONYMOUS else
                                  http_sign_in(docket.base, summary["people"][who], summary["password"]))
             cookie, opener = sessions[who]
-            response = opener.open(docket.base + page_path(template, summary), timeout=120)
+            posts[key] = http_upload(docket.base, opener, key, app, summary)
+            response = http_open(opener, docket.base + page_path(template, summary), posts[key])
             body = response.read()
             if response.status != 200 or response.geturl() != docket.base + page_path(template, summary):
                 raise RuntimeError(f"{title}: {response.status} at {response.geturl()}")
@@ -691,11 +778,12 @@ def load_test(url: str, summary: dict, args) -> dict:
             cookie, _ = sessions[who]
             log(f"  {title}: Docket")
             d = measured(docket, docket.base + page_path(template, summary), cookie, args.duration,
-                         args.connections, args.warmup)
+                         args.connections, args.warmup, post=posts[key])
             log(f"    {d['rps']} req/s, p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms, "
                 f"{d['server_cpu_ms_per_request']} ms CPU/request; other processes used {d['other_cpu_cores']} cores")
             log(f"  {title}: ceiling")
-            c = measured(ceiling, f"{ceiling.base}/{key}", None, args.duration, args.connections, args.warmup)
+            c = measured(ceiling, f"{ceiling.base}/{key}", None, args.duration, args.connections, args.warmup,
+                         post=posts[key] and {**posts[key], "csrf": None})
             log(f"    {c['rps']} req/s, p95 {c['p95_ms']} ms")
             problems = []
             if any(d["errors"].values()):
@@ -719,12 +807,13 @@ def load_test(url: str, summary: dict, args) -> dict:
                 if key not in results:
                     continue
                 if who not in sessions:
-                    sessions[who] = ((None, None) if who == ANONYMOUS else
+                    sessions[who] = ((None, urllib.request.build_opener()) if who == ANONYMOUS else
                                      http_sign_in(docket.base, summary["people"][who], summary["password"]))
-                cookie, _ = sessions[who]
+                cookie, opener = sessions[who]
                 log(f"  {title}: Docket, nothing kept")
                 u = measured(docket, docket.base + page_path(template, summary), cookie, args.duration,
-                             args.connections, args.warmup)
+                             args.connections, args.warmup,
+                             post=http_upload(docket.base, opener, key, app, summary))
                 log(f"    {u['rps']} req/s, p50 {u['p50_ms']} ms, p95 {u['p95_ms']} ms, "
                     f"{u['server_cpu_ms_per_request']} ms CPU/request")
                 if any(u["errors"].values()):
@@ -1009,7 +1098,7 @@ def main(argv=None) -> dict:
             results["profiles"] = profile_pages(apps[primary], summaries[primary], args.pages)
         if "load" not in skip:
             log(f"load test at {scale_name(primary)}: {args.connections} connections, {args.duration:g} s a run")
-            results["load"] = load_test(urls[primary], summaries[primary], args)
+            results["load"] = load_test(urls[primary], summaries[primary], args, app=apps[primary])
         if "pack" not in skip:
             log("agenda pack")
             results["pack"] = pack_benchmark(apps[primary], summaries[primary], profile=args.profile)
