@@ -1,11 +1,11 @@
 """What the home page tells a person: who they are and what they can do."""
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Action, Committee, Indicator, Role, RoleAssignment, ScopeKind
+from app.models import Action, Committee, Directorate, Indicator, Role, RoleAssignment, ScopeKind, Service
 from app.permissions import scope_for
 
 
@@ -32,38 +32,68 @@ ROLE_SENTENCES = {
 }
 
 
+@cache
+def _roles_statement():
+    return (sa.select(RoleAssignment.role, RoleAssignment.scope_kind, Service.name, Directorate.name, Committee.name)
+            .outerjoin(Service, Service.id == RoleAssignment.service_id)
+            .outerjoin(Directorate, Directorate.id == RoleAssignment.directorate_id)
+            .outerjoin(Committee, Committee.id == RoleAssignment.committee_id)
+            .where(RoleAssignment.user_id == sa.bindparam("user_id")).order_by(RoleAssignment.role))
+
+
+def _roles(user) -> list[tuple[Role, ScopeKind, str]]:
+    """The person's roles, each with what it reaches ("everything", or the service's, directorate's
+    or committee's name, as RoleAssignment.scope_label says): one query, of names only."""
+    out = []
+    for role, kind, service, directorate, committee in db.session.execute(_roles_statement(), {"user_id": user.id}):
+        if kind == ScopeKind.EVERYTHING:
+            out.append((role, kind, "everything"))
+        else:
+            out.append((role, kind, next((n for n in (service, directorate, committee) if n is not None), "—")))
+    return out
+
+
+@cache
+def _numbers_statement(unowned):
+    """The person's (`user_id`) actions and indicators, and, with `unowned` (a statement), the
+    indicators with no owner that they can name one for: one query. Built once for each."""
+    user_id = sa.bindparam("user_id")
+    counts = [sa.select(sa.func.count(Action.id)).where(Action.owner_id == user_id).scalar_subquery(),
+              sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user_id).scalar_subquery()]
+    if unowned is not None:
+        counts.append(unowned.scalar_subquery())
+    return sa.select(*counts)
+
+
 def home_for(user) -> Home:
     home = Home(user=user)
-    assignments = db.session.scalars(
-        sa.select(RoleAssignment).where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.role)
-        .options(joinedload(RoleAssignment.service), joinedload(RoleAssignment.directorate),
-                 joinedload(RoleAssignment.committee))
-    ).all()
-    for a in assignments:
-        home.roles.append((a.role.label, a.scope_label))
-        scope = "the whole council" if a.scope_kind == ScopeKind.EVERYTHING else a.scope_label
-        home.can_do.append(ROLE_SENTENCES[a.role].format(scope=scope))
-    home.owned_actions, home.owned_indicators = db.session.execute(sa.select(
-        sa.select(sa.func.count(Action.id)).where(Action.owner_id == user.id).scalar_subquery(),
-        sa.select(sa.func.count(Indicator.id)).where(Indicator.owner_id == user.id).scalar_subquery(),
-    )).one()
+    roles = _roles(user)
+    for role, kind, label in roles:
+        home.roles.append((role.label, label))
+        scope = "the whole council" if kind == ScopeKind.EVERYTHING else label
+        home.can_do.append(ROLE_SENTENCES[role].format(scope=scope))
+    scope = scope_for(user)
+    unowned, params = None, {"user_id": user.id}
+    if scope.services(Role.HEAD_OF_SERVICE):
+        from app.updates.unowned import unowned_count_query
+
+        unowned, more = unowned_count_query(scope)
+        params.update(more)
+    numbers = db.session.execute(_numbers_statement(unowned), params).one()
+    home.owned_actions, home.owned_indicators = numbers[0], numbers[1]
+    if len(numbers) > 2:
+        home.unowned_indicators = numbers[2]
     from app.updates.queries import my_tasks
 
     home.tasks = my_tasks(user)
-    scope = scope_for(user)
-    if scope.services(Role.HEAD_OF_SERVICE):
-        from app.updates.unowned import unowned_indicators
-
-        home.unowned_indicators = len(unowned_indicators(user))
     if scope.services(Role.ASSISTANT_DIRECTOR):
         from app.reports.dashboard import dashboard_for
 
         home.oversight = dashboard_for(user)
-    if any(a.role == Role.ADMINISTRATOR for a in assignments):
+    if any(role == Role.ADMINISTRATOR for role, _, _ in roles):
         from app.main.admin_tasks import admin_tasks
 
         home.admin_tasks = admin_tasks()
-    scope_for(user)  # warm the per-request cache used by navigation
     return home
 
 

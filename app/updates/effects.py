@@ -7,6 +7,7 @@ update of the same action, so that nothing is applied that the Head of Service d
 """
 import json
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -89,4 +90,50 @@ def sign_off_effects(objs) -> dict[tuple[str, int], Effects]:
         last = earlier_values.get((value.period.starts_on, value.indicator_id))
         out[("value", value.id)] = Effects(value_from=last.value if last else None, value_to=value.value,
                                            unit=value.indicator.unit, since=last.period_name if last else None)
+    return out
+
+
+@cache
+def _milestones():
+    """Milestones by id (`ids`): built once, as building a statement costs more than running it."""
+    return sa.select(Milestone.id, Milestone.action_id, Milestone.text, Milestone.done).where(
+        Milestone.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _claimed(updates) -> dict[int, list[str]]:
+    """update id -> the texts of the milestones its owner ticked as done that are not done yet, in
+    the order ticked: one query, and none when no update ticks any."""
+    ticked = {row.id: json.loads(row.milestones_done or "[]") for row in updates}
+    ids = {mid for mids in ticked.values() for mid in mids if isinstance(mid, int)}
+    if not ids:
+        return {}
+    milestones = {m.id: m for m in db.session.execute(_milestones(), {"ids": sorted(ids)})}
+    out: dict[int, list[str]] = {}
+    for row in updates:
+        texts = []
+        for mid in ticked[row.id]:
+            milestone = milestones.get(mid)
+            if milestone is not None and milestone.action_id == row.action_id and not milestone.done:
+                texts.append(milestone.text)
+        out[row.id] = texts
+    return out
+
+
+def queue_effects(updates, values) -> dict[tuple[str, int], Effects]:
+    """(kind, id) -> Effects for the sign-off queue's rows (app/updates/queries.py `sign_off_queue`
+    with `effects`), whose last signed-off entry rode along with them: the same changes as
+    `sign_off_effects`, at the cost of one query for the milestones ticked, if any are."""
+    claimed = _claimed(updates)
+    out: dict[tuple[str, int], Effects] = {}
+    for row in updates:
+        last = row.last_id is not None
+        out[("update", row.id)] = Effects(
+            rag_from=row.rag_from if last else row.action_rag, rag_to=row.rag,
+            percent_from=row.percent_from if last else None, percent_to=row.percent_complete,
+            milestones=claimed.get(row.id, []), completes_action=row.rag == Rag.COMPLETE,
+            since=row.since if last else None)
+    for row in values:
+        last = row.last_id is not None
+        out[("value", row.id)] = Effects(value_from=row.value_from if last else None, value_to=row.value,
+                                         unit=row.unit, since=row.since if last else None)
     return out

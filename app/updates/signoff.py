@@ -17,7 +17,7 @@ from app.htmx import wants_partial
 from app.models import IndicatorValue, ProgressUpdate, UpdateState
 from app.permissions import can, permission_required
 from app.updates import bp, service
-from app.updates.effects import sign_off_effects
+from app.updates.effects import queue_effects, sign_off_effects
 from app.updates.queries import sign_off_queue
 
 MODELS = {"update": ProgressUpdate, "value": IndicatorValue}
@@ -38,15 +38,15 @@ def _slot(kind: str, obj_id: int) -> str:
 
 def _queue(user, select_all: bool = False) -> Queue:
     """The queue, kept until anything is recorded on the trail (app/cache.py)."""
-    from app.updates.unowned import unowned_indicators
+    from app.updates.unowned import unowned_count
 
     def make():
-        updates, values = sign_off_queue(user)
-        effects = sign_off_effects(list(updates) + list(values))
+        updates, values = sign_off_queue(user, effects=True)
+        effects = queue_effects(updates, values)
         return Queue(len(updates) + len(values),
                      Markup(render_template("updates/_queue_tables.html", updates=updates, values=values,
                                             effects=effects, select_all=select_all)),
-                     len(unowned_indicators(user)), select_all)
+                     unowned_count(user), select_all)
 
     return cache.results.get(("sign-off queue", user.id, select_all), make)
 

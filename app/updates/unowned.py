@@ -1,6 +1,8 @@
 """Indicators with no owner: nobody is asked for their values, so they can never be completed.
 The Head of Service (or an administrator) sees them listed and names an owner for each, which
 is an edit of the indicator, on the trail as "indicator_owner_named" with the owner old → new."""
+from functools import cache
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,6 +28,30 @@ def unowned_indicators(user) -> list[Indicator]:
             return []
         q = q.where(Plan.service_id.in_(services))
     return list(db.session.scalars(q).unique())
+
+
+@cache
+def unowned_count_select(every_service: bool):
+    """The count of the indicators `unowned_indicators` lists: in every service, or in those bound
+    as `unowned_services`. Built once: building a statement costs more than running it."""
+    q = (sa.select(sa.func.count(Indicator.id)).join(Plan, Indicator.plan_id == Plan.id)
+         .where(Indicator.owner_id.is_(None), Indicator.include.is_(True), Plan.status != PlanStatus.ARCHIVED))
+    return q if every_service else q.where(Plan.service_id.in_(sa.bindparam("unowned_services", expanding=True)))
+
+
+def unowned_count_query(scope):
+    """(statement, parameters) counting the indicators `unowned_indicators` lists for the person
+    whose scope this is, or None when there can be none."""
+    if scope.admin:
+        return unowned_count_select(True), {}
+    services = scope.services(Role.HEAD_OF_SERVICE)
+    return (unowned_count_select(False), {"unowned_services": sorted(services)}) if services else None
+
+
+def unowned_count(user) -> int:
+    """How many indicators `unowned_indicators` lists for the person: one count."""
+    query = unowned_count_query(scope_for(user))
+    return db.session.scalar(*query) if query is not None else 0
 
 
 def values_waiting(indicators) -> dict[int, list[str]]:
