@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 from flask import Response, abort, render_template, request, url_for
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.meetings import dates
@@ -28,10 +29,16 @@ def _with_urls(meeting: Meeting, items):
 
 
 def published_or_404(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not service.is_published(meeting):
+    return _published(meeting_id)[0]
+
+
+def _published(meeting_id: int, *options) -> tuple[Meeting, AgendaPack]:
+    """The meeting and its latest public pack, or 404."""
+    meeting = db.session.get(Meeting, meeting_id, options=options)
+    pack = service.latest_public_pack(meeting) if meeting is not None else None
+    if pack is None:
         abort(404)  # a draft agenda is the clerk's: it is not there until it is published
-    return meeting
+    return meeting, pack
 
 
 @bp.route("/")
@@ -90,12 +97,12 @@ def calendar():
 @bp.route("/meetings/<int:meeting_id>")
 @public
 def meeting(meeting_id):
-    meeting = published_or_404(meeting_id)
-    pack = service.latest_public_pack(meeting)
+    meeting, pack = _published(meeting_id, joinedload(Meeting.committee))
     items = _with_urls(meeting, service.public_agenda(meeting, pack))
     exempt = [i for i in items if not i.public]
     return render_template(
         "public/meeting.html", meeting=meeting, pack=pack, items=items, exempt=exempt,
+        members=service.members_of(meeting.committee_id),
         first_exempt=exempt[0].number if exempt else None, exclusion=exclusion_wording(
             [i.exempt_paragraph or 0 for i in exempt]) if exempt else None, exclusion_heading=HEADING,
         dates=dates, time_text=service.time_text, cancelled=service.cancelled(meeting),
@@ -114,8 +121,7 @@ def _download(data: bytes, name: str, mime: str) -> Response:
 @public
 def pack(meeting_id):
     """The latest public pack (each version stays at its own address, `pack_version`)."""
-    meeting = published_or_404(meeting_id)
-    latest = service.latest_public_pack(meeting)
+    _meeting, latest = _published(meeting_id)
     return pack_version(meeting_id, latest.number)
 
 

@@ -110,6 +110,15 @@ def public_committees() -> list[Committee]:
                               .order_by(Committee.name)).all()
 
 
+def members_of(committee_id: int) -> list:
+    """(name, role) of a committee's members, in their order (as `Committee.members`)."""
+    from app.models import CommitteeMember
+
+    return db.session.execute(sa.select(CommitteeMember.name, CommitteeMember.role)
+                              .where(CommitteeMember.committee_id == committee_id)
+                              .order_by(CommitteeMember.position, CommitteeMember.id)).all()
+
+
 def time_text(t) -> str | None:
     """5.30 pm (as the front sheet prints it)."""
     if t is None:
@@ -127,13 +136,12 @@ def cancel_reason(meeting: Meeting) -> str | None:
 
 # --- the agenda as published ----------------------------------------------------------------
 
-def _match(entry: dict, items: list[AgendaItem], used: set[int]) -> AgendaItem | None:
+def _match(entry: dict, items: list[AgendaItem], by_id: dict, used: set[int]) -> AgendaItem | None:
     """The agenda item a published entry stands for: by id when the pack kept it, else by its
     report, else by its title."""
     def free(found):
         return found if found is not None and found.id not in used else None
 
-    by_id = {i.id: i for i in items}
     if entry.get("item_id") in by_id:
         return free(by_id[entry["item_id"]])
     if entry.get("report_id"):
@@ -150,10 +158,11 @@ def public_agenda(meeting: Meeting, pack: AgendaPack | None = None) -> list[Publ
     entries = json.loads(pack.agenda or "[]")
     items = db.session.scalars(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
                                .order_by(AgendaItem.position)).all()
+    by_id = {i.id: i for i in items}
     used: set[int] = set()
-    out = []
+    out, public = [], []
     for n, entry in enumerate(entries, start=1):
-        item = _match(entry, items, used)
+        item = _match(entry, items, by_id, used)
         if item is not None:
             used.add(item.id)
         paragraph = paragraph_of(entry) or paragraph_of(item)
@@ -164,47 +173,97 @@ def public_agenda(meeting: Meeting, pack: AgendaPack | None = None) -> list[Publ
             page_start=entry.get("page_start"), page_end=entry.get("page_end"), to_follow=entry.get("to_follow"),
             exempt_paragraph=paragraph, item=item)
         if public_item.public:
-            public_item.files = _files_of(meeting, entry, item)
+            public.append((public_item, entry))
         out.append(public_item)
+    _add_files(meeting, public)
     return out
 
 
-def _files_of(meeting: Meeting, entry: dict, item: AgendaItem | None) -> list[PublicFile]:
-    files = []
-    report = db.session.get(Report, entry["report_id"]) if entry.get("report_id") else None
-    if report is not None and _approved_version(report) is not None:
-        files.append(PublicFile(f"paper-{report.id}", report.title, f"{_slug(report.title)}.pdf", "application/pdf"))
-        for annex in _annexes_as_approved(report):
-            files.append(PublicFile(f"report-annex-{annex.id}", getattr(annex, "heading", None) or annex.title,
-                                    annex.filename, annex.content_type))
-    if item is not None and item.standing == "minutes":
-        minutes = _minutes(meeting)
-        if minutes is not None:
-            files.append(PublicFile(f"minutes-{minutes.id}", "Minutes of the previous meeting",
-                                    minutes.filename, "application/pdf"))
-    if item is not None:
-        docs = db.session.scalars(sa.select(MeetingDocument).options(defer(MeetingDocument.data))
-                                  .where(MeetingDocument.agenda_item_id == item.id, MeetingDocument.kind == "annex")
-                                  .order_by(MeetingDocument.position, MeetingDocument.id)).all()
-        for doc in docs:
-            files.append(PublicFile(f"annex-{doc.id}", getattr(doc, "title", None) or doc.filename, doc.filename,
-                                    "application/pdf"))
-    return files
+def _add_files(meeting: Meeting, public: list[tuple[PublicItem, dict]]) -> None:
+    """The files of the public items, in a few queries for the whole agenda (not per item): each
+    item's approved paper and its annexes as approved, the minutes if it is the minutes item,
+    then its own annexes."""
+    if not public:
+        return
+    papers = _approved_papers({entry["report_id"] for _, entry in public if entry.get("report_id")})
+    standing_minutes = any(p.item is not None and p.item.standing == "minutes" for p, _ in public)
+    item_ids = [p.item.id for p, _ in public if p.item is not None]
+    minutes, annexes = _documents(meeting, standing_minutes, item_ids)
+    for public_item, entry in public:
+        item = public_item.item
+        files = []
+        paper = papers.get(entry.get("report_id")) if entry.get("report_id") else None
+        if paper is not None:
+            files.append(paper[0])
+            files.extend(paper[1])
+        if item is not None and item.standing == "minutes" and minutes is not None:
+            files.append(minutes)
+        if item is not None:
+            files.extend(annexes.get(item.id, []))
+        public_item.files = files
 
 
-def _annexes_as_approved(report: Report) -> list:
-    """A paper's annexes as its approved version lists them (app/reports/papers.py)."""
-    try:
-        from app.reports.papers import _frozen_annexes
-    except ImportError:  # pragma: no cover - before committee papers
-        return []
-    return _frozen_annexes(report)
+def _approved_papers(report_ids: set[int]) -> dict[int, tuple[PublicFile, list[PublicFile]]]:
+    """{report id: (the paper, its annexes as approved)} for the reports that have an approved
+    version (the others have no public files). The annexes as approved are those the latest
+    approved version lists, as app/reports/papers.py `_frozen_annexes` reads them."""
+    if not report_ids:
+        return {}
+    from app.models import ReportAnnex, ReportVersion
+
+    latest = (sa.select(ReportVersion.report_id, sa.func.max(ReportVersion.number).label("number"))
+              .where(ReportVersion.report_id.in_(report_ids), ReportVersion.approved_at.is_not(None))
+              .group_by(ReportVersion.report_id).subquery())
+    rows = db.session.execute(
+        sa.select(Report.id, Report.title, ReportVersion.id.label("version_id"), ReportAnnex.id.label("annex_id"),
+                  ReportAnnex.letter, ReportAnnex.title.label("annex_title"), ReportAnnex.filename,
+                  ReportAnnex.content_type, ReportAnnex.sha256)
+        .join(latest, latest.c.report_id == Report.id)
+        .join(ReportVersion, sa.and_(ReportVersion.report_id == Report.id, ReportVersion.number == latest.c.number))
+        .outerjoin(ReportAnnex, ReportAnnex.report_id == Report.id)
+        .order_by(Report.id, ReportAnnex.position, ReportAnnex.id)).all()
+    out = {row.id: (PublicFile(f"paper-{row.id}", row.title, f"{_slug(row.title)}.pdf", "application/pdf"), [])
+           for row in rows}
+    annexes = [row for row in rows if row.annex_id is not None]
+    if annexes:
+        listed = {}
+        for version_id, content in db.session.execute(
+                sa.select(ReportVersion.id, ReportVersion.content).where(
+                    ReportVersion.id.in_({a.version_id for a in annexes}))):
+            listed[version_id] = {(a["letter"], a["sha256"])
+                                  for a in json.loads(content).get("annex_list") or []}
+        for annex in annexes:
+            if (annex.letter, annex.sha256) in listed.get(annex.version_id, ()):
+                out[annex.id][1].append(PublicFile(
+                    f"report-annex-{annex.annex_id}", f"Annex {annex.letter}: {annex.annex_title}", annex.filename,
+                    annex.content_type))
+    return out
 
 
-def _minutes(meeting: Meeting) -> MeetingDocument | None:
-    return db.session.scalar(sa.select(MeetingDocument).options(defer(MeetingDocument.data))
-                             .where(MeetingDocument.meeting_id == meeting.id, MeetingDocument.kind == "minutes")
-                             .order_by(MeetingDocument.id.desc()).limit(1))
+def _documents(meeting: Meeting, with_minutes: bool, item_ids: list[int]):
+    """(the minutes of the previous meeting or None, {agenda item id: its annexes}) in one query."""
+    conditions = []
+    if with_minutes:
+        conditions.append(sa.and_(MeetingDocument.meeting_id == meeting.id, MeetingDocument.kind == "minutes"))
+    if item_ids:
+        conditions.append(sa.and_(MeetingDocument.agenda_item_id.in_(item_ids), MeetingDocument.kind == "annex"))
+    minutes, minutes_id, annexes = None, 0, {}
+    if not conditions:
+        return minutes, annexes
+    rows = db.session.execute(
+        sa.select(MeetingDocument.id, MeetingDocument.meeting_id, MeetingDocument.agenda_item_id, MeetingDocument.kind,
+                  MeetingDocument.title, MeetingDocument.filename)
+        .where(sa.or_(*conditions)).order_by(MeetingDocument.position, MeetingDocument.id)).all()
+    for doc in rows:
+        if doc.kind == "minutes":
+            if doc.meeting_id == meeting.id and doc.id > minutes_id:  # the latest minutes uploaded
+                minutes_id = doc.id
+                minutes = PublicFile(f"minutes-{doc.id}", "Minutes of the previous meeting", doc.filename,
+                                     "application/pdf")
+        elif doc.agenda_item_id in item_ids:
+            annexes.setdefault(doc.agenda_item_id, []).append(
+                PublicFile(f"annex-{doc.id}", doc.title or doc.filename, doc.filename, "application/pdf"))
+    return minutes, annexes
 
 
 def _approved_version(report: Report):

@@ -1,6 +1,7 @@
 """People and their roles. Every change is written with its trail event."""
 import re
 import secrets
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -187,3 +188,102 @@ def revoke_role(assignment: RoleAssignment, actor=None) -> None:
     db.session.delete(assignment)
     new_session_token(user)  # a copied cookie must not keep the role that was taken away
     record("role_revoked", user, actor=actor, data=data)
+
+
+# --- the People list (administrators) ---------------------------------------------------------
+
+PEOPLE_PAGE = 50
+
+
+@dataclass
+class RoleLine:
+    """A role as the People list shows it: "Head of Service (Children's Social Care)"."""
+
+    role: Role
+    scope_label: str
+
+
+@dataclass
+class PersonRow:
+    """One row of the People list: only what the list shows (and how the person signs in)."""
+
+    id: int
+    name: str
+    job_title: str | None
+    email: str
+    active: bool
+    password_hash: str | None
+    oidc_subject: str | None
+    roles: list[RoleLine] = field(default_factory=list)
+    signs_in_with: str = ""
+
+
+@dataclass
+class PeoplePage:
+    people: list[PersonRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _people_filter(q: str, role: str, service_id: str, show: str) -> list:
+    """The conditions of the list's search and filters (already checked by the caller)."""
+    where = []
+    if q:
+        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        where.append(sa.or_(sa.func.lower(User.name).like(like), sa.func.lower(User.email).like(like),
+                            sa.func.lower(User.job_title).like(like)))
+    if role:
+        where.append(User.roles.any(RoleAssignment.role == Role(role)))
+    if service_id:
+        sid = int(service_id)
+        directorate = sa.select(Service.directorate_id).where(Service.id == sid).scalar_subquery()
+        where.append(User.roles.any(sa.or_(RoleAssignment.service_id == sid,
+                                           RoleAssignment.directorate_id == directorate)))
+    if show == "deactivated":
+        where.append(User.active.is_(False))
+    elif show != "all":
+        where.append(User.active.is_(True))
+    return where
+
+
+def people_page(q: str, role: str, service_id: str, show: str, page: int, per_page: int = PEOPLE_PAGE) -> PeoplePage:
+    """A page of the People list, by name: the people as rows of the columns it shows, and
+    their roles with what each is for, in three queries whatever the number of people."""
+    where = _people_filter(q, role, service_id, show)
+    total = db.session.scalar(sa.select(sa.func.count(User.id)).where(*where))
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        sa.select(User.id, User.name, User.job_title, User.email, User.active, User.password_hash, User.oidc_subject)
+        .where(*where).order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+    people = [PersonRow(*row) for row in rows]
+    by_id = {p.id: p for p in people}
+    if by_id:
+        for user_id, role_value, kind, service_id_, service, directorate_id, directorate, committee_id, committee \
+                in db.session.execute(
+                    sa.select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.scope_kind,
+                              RoleAssignment.service_id, Service.name, RoleAssignment.directorate_id,
+                              Directorate.name, RoleAssignment.committee_id, Committee.name)
+                    .outerjoin(Service, Service.id == RoleAssignment.service_id)
+                    .outerjoin(Directorate, Directorate.id == RoleAssignment.directorate_id)
+                    .outerjoin(Committee, Committee.id == RoleAssignment.committee_id)
+                    .where(RoleAssignment.user_id.in_(by_id)).order_by(RoleAssignment.id)):
+            # as RoleAssignment.scope_label words it
+            if kind == ScopeKind.EVERYTHING:
+                label = "everything"
+            elif service_id_ is not None:
+                label = service
+            elif directorate_id is not None:
+                label = directorate
+            elif committee_id is not None:
+                label = committee
+            else:
+                label = "—"
+            by_id[user_id].roles.append(RoleLine(role_value, label))
+    return PeoplePage(people=people, total=total, page=page, pages=pages)
+
+
+def service_choices() -> list:
+    """(id, name) of every service, by name, for the list's filter."""
+    return db.session.execute(sa.select(Service.id, Service.name).order_by(Service.name)).all()
