@@ -3,12 +3,15 @@
 The upload or paste is kept on the server between the preview and the confirmation, under
 a random token tied to the plan and the person; on confirmation it is read and checked
 again from those bytes (never from anything the browser sends back), and the import is
-refused if the plan changed after the preview.
+refused if the plan changed after the preview. A Word document's text, as read from the
+bytes at the upload, is kept beside them, so that checking again and confirming do not
+parse the document's XML again.
 """
 import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -42,15 +45,23 @@ def _sweep(folder: Path) -> None:
             if item.stat().st_mtime < cutoff:
                 item.unlink(missing_ok=True)
                 item.with_suffix(".data").unlink(missing_ok=True)
+                item.with_suffix(".word").unlink(missing_ok=True)
         except OSError:
             pass
 
 
-def _store(plan: Plan, source: str, filename: str | None, kind: str | None, data: bytes) -> str:
+def _store(plan: Plan, source: str, filename: str | None, kind: str | None, data: bytes,
+           kept: dict | None = None) -> str:
+    """Keep the upload; and a Word document as read (`kept["word"]`), so that checking it again
+    and confirming it do not parse the document again (performance, issue 17)."""
     folder = _storage()
     _sweep(folder)
     token = secrets.token_urlsafe(24)  # 32 characters
     (folder / f"{token}.data").write_bytes(data)
+    if kept and kept.get("word") is not None:
+        from app.plans.transfer.word import kept_text
+
+        (folder / f"{token}.word").write_text(kept_text(kept["word"]), encoding="utf-8")
     (folder / f"{token}.json").write_text(json.dumps({
         "plan_id": plan.id, "user_id": current_user.id, "source": source, "filename": filename, "kind": kind,
         "stored_at": time.time(),
@@ -72,19 +83,27 @@ def _load(token: str, plan: Plan) -> dict | None:
         return None
     if time.time() - meta.get("stored_at", 0) > KEEP_SECONDS:
         return None
-    return {**meta, "data": data, "token": token}
+    kept = {}
+    try:
+        from app.plans.transfer.word import from_kept
+
+        kept["word"] = from_kept((folder / f"{token}.word").read_text(encoding="utf-8"))
+    except OSError:
+        pass  # not a Word document, or kept before documents were: read from the bytes
+    return {**meta, "data": data, "token": token, "kept": kept}
 
 
 def _discard(token: str) -> None:
     folder = _storage()
-    for suffix in (".json", ".data"):
+    for suffix in (".json", ".data", ".word"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)
 
 
 def _read(stored: dict, options=None) -> transfer.ReadResult:
     if stored["source"] == "paste":
         return transfer.read_paste(stored["data"].decode("utf-8"), stored.get("kind"), options)
-    return transfer.read_upload(stored.get("filename") or "", stored["data"], stored.get("kind"), options)
+    return transfer.read_upload(stored.get("filename") or "", stored["data"], stored.get("kind"), options,
+                                kept=stored.get("kept"))
 
 
 def _choices_for(pv: transfer.Preview) -> dict:
@@ -97,11 +116,29 @@ def _choices_for(pv: transfer.Preview) -> dict:
     from app.plans.transfer.mapping import FIELDS
 
     needs_people = bool(pv.unknown)
-    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all() \
-        if needs_people else []
-    return {"fields": list(FIELDS.items()), "people": people,
+    people = db.session.execute(sa.select(User.id, User.name, User.job_title).where(User.active.is_(True))
+                                .order_by(User.name)).all() if needs_people else []
+    return {"fields": list(FIELDS.items()), "people": people, "person_options": _person_options(people),
             "periods": periods() if any(r.baseline for t in pv.tables for r in t.rows) else [],
             "hidden": hidden_fields(pv.options) if pv.options else []}
+
+
+def _person_options(people) -> Callable:
+    """The <option>s of Docket's people, written once for the page (a council has thousands of
+    people, and the page has a list of them for each person the file names who is not in
+    Docket); `options(choice)` marks the one chosen, "user:<id>", as selected."""
+    from markupsafe import Markup, escape
+
+    html = "".join(f'<option value="user:{p.id}">{escape(p.name)}'
+                   f'{" (" + escape(p.job_title) + ")" if p.job_title else ""}</option>' for p in people)
+
+    def options(choice: str | None) -> Markup:
+        if choice and choice.startswith("user:") and choice[5:].isdigit():
+            html_chosen = html.replace(f'<option value="{choice}">', f'<option value="{choice}" selected>', 1)
+            return Markup(html_chosen)
+        return Markup(html)
+
+    return options
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -157,6 +194,7 @@ def import_preview(plan):
         return _preview_page(plan, pv, stored, status=200 if pv.ok else 400)
     source = "paste" if request.form.get("source") == "paste" else "file"
     kind = _kind_arg(request.form.get("kind"))
+    kept: dict = {}
     if source == "paste":
         text = request.form.get("paste", "")
         try:
@@ -175,11 +213,11 @@ def import_preview(plan):
             return _start_page(plan, {"file": "The file is larger than 10 MB. Split it, or save just the sheets "
                                               "to import in a new workbook."}, status=413)
         try:
-            result = transfer.read_upload(filename, data, kind)
+            result = transfer.read_upload(filename, data, kind, kept=kept)
         except TransferError as exc:
             return _start_page(plan, {"file": str(exc)}, status=400)
     pv = transfer.preview(plan, result, options=options)
-    token = _store(plan, source, filename, kind, data)
+    token = _store(plan, source, filename, kind, data, kept)
     stored = {"source": source, "filename": filename, "kind": kind, "data": data, "token": token}
     return _preview_page(plan, pv, stored)
 

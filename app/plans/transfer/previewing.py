@@ -354,11 +354,13 @@ def _compare(kind: str, row: RowPreview, existing, state: PlanState, table: Sour
     row.status = "changed" if row.changes else "unchanged"
 
 
-def _display_row(kind: str, row: RowPreview, table: SourceTable, people: People, existing) -> None:
-    """The row as it will be stored, for the preview table (by column)."""
+def _display_row(kind: str, row: RowPreview, table: SourceTable, people: People, existing,
+                 columns: list | None = None) -> None:
+    """The row as it will be stored, for the preview table (by column). `columns`: the table's
+    `_columns_shown`, worked out once for all its rows."""
     v = row.values
     shown = {}
-    for column, _ in _columns_shown(table):
+    for column, _ in (columns if columns is not None else _columns_shown(table)):
         if column == "type":
             shown[column] = format_type(v.get("action_type"), v.get("statutory", False), v.get("type_note"))
         elif column == "due" and not table.lenient:
@@ -435,6 +437,7 @@ def preview(plan: Plan, tables, *, state: PlanState | None = None, options=None)
         seen = seen_by_kind.setdefault(kind, {})
         group, group_row = None, None
         rows = []
+        shown_columns = _columns_shown(table)
         for number, cells in table.rows:
             heading = None if table.lenient else _is_group_heading(table, cells)
             if heading:
@@ -472,9 +475,9 @@ def preview(plan: Plan, tables, *, state: PlanState | None = None, options=None)
                                  "table if you like")
             if row.problems:
                 row.status = "problem"
-            _display_row(kind, row, table, state.people, existing)
+            _display_row(kind, row, table, state.people, existing, shown_columns)
             rows.append(row)
-        out.append(TablePreview(kind=kind, source=table.source, columns=_columns_shown(table), rows=rows,
+        out.append(TablePreview(kind=kind, source=table.source, columns=shown_columns, rows=rows,
                                 ignored_columns=table.ignored_columns, result_labels=table.result_labels,
                                 key=table.key, lenient=table.lenient, proposal=table.proposal,
                                 row_kinds=table.row_kinds, title_row=table.title))

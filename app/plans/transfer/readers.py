@@ -333,8 +333,11 @@ def read_paste(text: str, kind: str | None = None, options=None) -> ReadResult:
     return ReadResult(tables=tables)
 
 
-def read_upload(filename: str, data: bytes, kind: str | None = None, options=None) -> ReadResult:
-    """An uploaded file, read by what it holds (not just its name): .xlsx, .docx or CSV."""
+def read_upload(filename: str, data: bytes, kind: str | None = None, options=None,
+                kept: dict | None = None) -> ReadResult:
+    """An uploaded file, read by what it holds (not just its name): .xlsx, .docx or CSV.
+    `kept` (a dict) receives a Word document as read, under "word"; given one, the document
+    is not parsed again (app/plans/transfer/word.py)."""
     name = (filename or "").lower()
     if not data or not data.strip():
         raise TransferError("The file is empty.")
@@ -342,7 +345,7 @@ def read_upload(filename: str, data: bytes, kind: str | None = None, options=Non
         raise TransferError("The file is larger than 10 MB. Split it, or save just the sheets to import.")
     if data.startswith(b"PK\x03\x04"):
         if _is_word(data):
-            return read_docx(data, kind, options)
+            return read_docx(data, kind, options, kept)
         return read_xlsx(data, kind, options)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TransferError("This is an old-style Excel (.xls) or Word file. Open it in Excel and save it as an "
@@ -364,14 +367,18 @@ def _is_word(data: bytes) -> bool:
     return "word/document.xml" in names and "xl/workbook.xml" not in names
 
 
-def read_docx(data: bytes, kind: str | None = None, options=None) -> ReadResult:
+def read_docx(data: bytes, kind: str | None = None, options=None, kept: dict | None = None) -> ReadResult:
     """Every table of a Word document, in order, each in its own shape; the headings between
     them are themes, and footnotes that explain initials name the owners."""
     from app.plans.transfer.rowkinds import is_legend, legend_entries
     from app.plans.transfer.shapes import build_table
     from app.plans.transfer.word import read_word
 
-    document = read_word(data)
+    document = kept.get("word") if kept is not None else None
+    if document is None:
+        document = read_word(data)
+        if kept is not None:
+            kept["word"] = document
     legend: dict = {}
     for paragraph in document.paragraphs:
         if is_legend(paragraph):

@@ -14,9 +14,10 @@ table): python-docx's `row.cells` rebuilds the whole table's grid for every row,
 make a 1,000-row table slow.
 """
 import io
+import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from app.demo.text import squash
 from app.plans.transfer.columns import MAX_ROWS, TransferError
@@ -150,3 +151,30 @@ def read_word(data: bytes) -> WordDocument:
         raise TransferError("This Word document has no tables. Docket reads a plan's actions, risks and indicators "
                             "from the tables in a document: put them in tables, or paste them into the box.")
     return WordDocument(tables=tables, paragraphs=paragraphs)
+
+
+# --- kept with the upload ------------------------------------------------------------------
+# The document as read is kept beside the upload (app/plans/transfer_routes.py), so that
+# checking it again with the officer's choices, and confirming it, do not parse the XML again.
+KEPT_FORMAT = 1
+
+
+def kept_text(document: WordDocument) -> str:
+    return json.dumps({"format": KEPT_FORMAT, "document": asdict(document)}, ensure_ascii=False)
+
+
+def from_kept(text: str) -> WordDocument | None:
+    """The document as kept, or None if it is not one this code wrote (read the file again)."""
+    try:
+        kept = json.loads(text)
+        if kept.get("format") != KEPT_FORMAT:
+            return None
+        doc = kept["document"]
+        tables = [RawTable(source=str(t["source"]),
+                           rows=[(int(n), [str(c) for c in cells]) for n, cells in t["rows"]],
+                           theme=t["theme"], before=[str(p) for p in t["before"]],
+                           after=[str(p) for p in t["after"]])
+                  for t in doc["tables"]]
+        return WordDocument(tables=tables, paragraphs=[str(p) for p in doc["paragraphs"]])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
