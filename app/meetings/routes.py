@@ -15,7 +15,7 @@ from app import cache
 from app.concurrency import Refused
 from app.extensions import db
 from app.forms import StringField, TextAreaField, UKDateField
-from app.meetings import bp, dates, service
+from app.meetings import agenda_page, bp, dates, service
 from app.models import (
     AgendaItem,
     AgendaPack,
@@ -244,15 +244,12 @@ def meeting(meeting):
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET"])
 @permission_required("manage_meeting", Meeting)
 def agenda(meeting):
-    items = service.items_of(meeting)
-    documents = db.session.scalars(sa.select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id)
-                                   .order_by(MeetingDocument.id)).all()
+    items, documents, packs = agenda_page.agenda_rows(meeting)  # rows, not objects (issue 17)
     # The reports that can be added are kept until anything is recorded on the trail (app/cache.py).
-    reports = cache.results.get(("agenda report choices", meeting.id),
-                                lambda: service.report_choices(meeting.committee, meeting))
+    reports = cache.results.get(("agenda report choices", meeting.id), lambda: agenda_page.report_choices(meeting))
     return render_template(
         "meetings/agenda.html", meeting=meeting, items=items, documents=documents,
-        reports=reports, packs=service.packs_of(meeting),
+        reports=reports, packs=packs,
         check=service.publication_check(meeting), dates=dates, time_text=_time_text,
         moved=request.args.get("moved", type=int), moved_dir=request.args.get("dir"), errors={}, typed={})
 
