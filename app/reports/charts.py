@@ -67,6 +67,31 @@ def rag_legend(counts: list[dict]) -> Markup:
 
 ARROWS = {"good": "▲", "bad": "▼", "neutral": "►"}
 
+CELL_LIST = '<ul class="govuk-list govuk-list--bullet govuk-body-s govuk-!-margin-bottom-1 docket-cell-list">'
+CELL_PARA = '<p class="govuk-body-s govuk-!-margin-bottom-1 docket-cell-para">'
+
+
+def cell_text(text) -> Markup:
+    """Typed text in a table cell, as the report's sections show it (content.blocks):
+    paragraphs, and lines starting "- " as a bulleted list, in the HTML page and the PDF. Built
+    here rather than by a template macro, as a report has hundreds of such cells; every piece
+    of typed text is escaped."""
+    from app.reports.content import _is_bullet, blocks
+
+    if text and "\n" not in text and "\r" not in text:  # one line (most cells): one paragraph, or none
+        line = text.strip()
+        if not line:
+            return Markup("")
+        if not _is_bullet(line):
+            return Markup(f"{CELL_PARA}{escape(line)}</p>")
+    parts = []
+    for block in blocks(text):
+        if block.kind == "list":
+            parts.append(CELL_LIST + "".join(f"<li>{escape(item)}</li>" for item in block.items) + "</ul>")
+        else:
+            parts.append(f"{CELL_PARA}{escape(block.items[0])}</p>")
+    return Markup("".join(parts))
+
 
 def register(app):
     app.add_template_global(sparkline, "sparkline")
@@ -76,4 +101,5 @@ def register(app):
     from app.reports.content import blocks
 
     app.add_template_filter(blocks, "text_blocks")  # typed text as paragraphs and lists (content.py)
+    app.add_template_filter(cell_text, "cell_text")  # the same, in a table cell, as HTML
     app.add_template_global(ARROWS, "direction_arrows")

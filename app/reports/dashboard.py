@@ -1,14 +1,13 @@
 """The dashboard for Assistant Directors and Heads of Service: per plan, the RAG mix of the
 latest period, overdue updates, what waits on whom, and how long each step of the cycle took."""
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.sql.functions import FunctionElement
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.functions import FunctionElement
 
 from app import cache
 from app.extensions import db
@@ -25,6 +24,7 @@ from app.models import (
     ReportState,
     ReportVersion,
     Role,
+    Service,
     UpdateState,
     User,
     report_plan,
@@ -33,6 +33,12 @@ from app.permissions import permission_required, scope_for
 from app.reports import bp
 
 RAGS = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED]
+OPEN_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
+
+# What the pages show of a plan (the dashboard and the Assistant Director's home): plain
+# values rather than the plan and its service as objects.
+PlanInfo = namedtuple("PlanInfo", "id title service")
+ServiceInfo = namedtuple("ServiceInfo", "name")
 
 
 def _days(later, period_end: date):
@@ -79,16 +85,102 @@ def _median(counts: Counter):
     return (nth(size // 2 - 1) + nth(size // 2)) / 2
 
 
+def days_text(days) -> str:
+    """A median number of days after the period ended, as the dashboard says it."""
+    if days is None:
+        return "Not yet"
+    d = round(abs(days), 1)
+    shown = int(d) if d == int(d) else d
+    if days < 0:
+        return f"{shown} day{'' if shown == 1 else 's'} early"
+    if days == 0:
+        return "0 days: on the day the period ended"
+    return f"{shown} day{'' if shown == 1 else 's'}"
+
+
+# --- the statements ------------------------------------------------------------------------
+# Built once (for each kind of database) with named parameters, so that a view only binds its
+# values: building and keying a statement of subqueries cost more than running it.
+
+_BUILT: dict[str, dict] = {}
+
+
+def _statements(dialect: str) -> dict:
+    built = _BUILT.get(dialect)
+    if built is None:
+        built = _BUILT[dialect] = _build(dialect)
+    return built
+
+
+def _build(dialect: str) -> dict:
+    pl, sv, rp = Plan.__table__, Service.__table__, ReportingPeriod.__table__
+    pu, ac, us = ProgressUpdate.__table__, Action.__table__, User.__table__
+    ind, iv, rep, rv = Indicator.__table__, IndicatorValue.__table__, Report.__table__, ReportVersion.__table__
+    period_id = sa.bindparam("period_id", type_=sa.Integer())
+    plan_ids = sa.bindparam("plan_ids", expanding=True, type_=sa.Integer())
+    ends_on = sa.bindparam("ends_on", type_=sa.Date())
+    s = {}
+    plans = (sa.select(pl.c.id, pl.c.title, sv.c.name).join(sv, pl.c.service_id == sv.c.id)
+             .order_by(pl.c.title, pl.c.id))
+    s["plans"] = plans
+    s["plans_in"] = plans.where(pl.c.service_id.in_(sa.bindparam("service_ids", expanding=True, type_=sa.Integer())))
+    s["period"] = (sa.select(rp.c.id, rp.c.name, rp.c.ends_on, rp.c.update_deadline)
+                   .where(rp.c.state != PeriodState.PLANNED).order_by(rp.c.ends_on.desc()).limit(1))
+    # Every query below joins the period's updates to their actions. SQLite looks updates up by
+    # (action, period) only when the plans' actions are a subquery (otherwise it reads every
+    # update of the period in the council); PostgreSQL, given the subquery, reads every action
+    # in the council. The same for indicator values.
+    if dialect == "sqlite":
+        in_plans = (pu.c.period_id == period_id,
+                    pu.c.action_id.in_(sa.select(ac.c.id).where(ac.c.plan_id.in_(plan_ids))))
+        values_in_plans = (iv.c.period_id == period_id,
+                           iv.c.indicator_id.in_(sa.select(ind.c.id).where(ind.c.plan_id.in_(plan_ids))))
+    else:
+        in_plans = (pu.c.period_id == period_id, ac.c.plan_id.in_(plan_ids))
+        values_in_plans = (iv.c.period_id == period_id, ind.c.plan_id.in_(plan_ids))
+    updates = pu.join(ac, pu.c.action_id == ac.c.id)
+
+    # Each update of the period in these plans, as a row of plain values: its plan, state, RAG
+    # status, its action owner's name, and the days from the period's end to its submission and
+    # its sign-off. Counting them here costs less than the database's grouping and sorting
+    # (which would return nearly as many rows: by plan, state, RAG, owner and day).
+    as_text = sa.String()
+    s["updates"] = (sa.select(ac.c.plan_id, sa.type_coerce(pu.c.state, as_text), sa.type_coerce(pu.c.rag, as_text),
+                              us.c.name, days_after(pu.c.submitted_at, ends_on),
+                              days_after(pu.c.signed_off_at, ends_on))
+                    .select_from(updates.outerjoin(us, ac.c.owner_id == us.c.id)).where(*in_plans))
+    # Overdue updates (listed): (update id, plan id, action reference, owner's name).
+    s["late"] = (sa.select(pu.c.id, ac.c.plan_id, ac.c.reference, us.c.name)
+                 .select_from(updates.outerjoin(us, ac.c.owner_id == us.c.id))
+                 .where(*in_plans, pu.c.state.in_(OPEN_STATES)).order_by(ac.c.reference))
+    # The period's reports on these plans: (plan, title, state, author's name, when its first
+    # version was approved). The dashboard shows nothing else of them.
+    first_approved = (sa.select(rv.c.approved_at).where(rv.c.report_id == rep.c.id, rv.c.number == 1)
+                      .limit(1).scalar_subquery())
+    s["reports"] = (sa.select(report_plan.c.plan_id, rep.c.title, rep.c.state, us.c.name, first_approved)
+                    .select_from(report_plan.join(rep, rep.c.id == report_plan.c.report_id)
+                                 .outerjoin(us, rep.c.author_id == us.c.id))
+                    .where(rep.c.period_id == period_id, report_plan.c.plan_id.in_(plan_ids)).order_by(rep.c.id))
+    s["values"] = (sa.select(ind.c.plan_id, ind.c.reference, ind.c.description, ind.c.polarity, ind.c.unit, ind.c.target,
+                             iv.c.id, iv.c.state, iv.c.value, us.c.name)
+                   .select_from(iv.join(ind, iv.c.indicator_id == ind.c.id).outerjoin(us, ind.c.owner_id == us.c.id))
+                   .where(*values_in_plans).order_by(ind.c.plan_id, ind.c.position, ind.c.id))
+    return s
+
+
+# --- the figures -------------------------------------------------------------------------------
+
 def dashboard_for(user, today: date | None = None) -> dict:
     today = today or date.today()
     scope = scope_for(user)
-    plans_q = sa.select(Plan).options(joinedload(Plan.service)).order_by(Plan.title)
-    if not scope.admin:
-        plans_q = plans_q.where(Plan.service_id.in_(scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR)))
-    plans = db.session.scalars(plans_q).all()
-    period = db.session.scalar(
-        sa.select(ReportingPeriod).where(ReportingPeriod.state != PeriodState.PLANNED)
-        .order_by(ReportingPeriod.ends_on.desc()).limit(1))
+    st = _statements(db.session.get_bind().dialect.name)
+    if scope.admin:
+        rows = db.session.execute(st["plans"]).all()
+    else:
+        rows = db.session.execute(st["plans_in"], {"service_ids": sorted(
+            scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR))}).all()
+    plans = [PlanInfo(plan_id, title, ServiceInfo(service)) for plan_id, title, service in rows]
+    period = db.session.execute(st["period"]).first()
     if period is None or not plans:
         return {"period": period, "plans": []}
     plan_ids = tuple(p.id for p in plans)
@@ -97,88 +189,42 @@ def dashboard_for(user, today: date | None = None) -> dict:
     return {"period": period, "plans": [dict(plan=plan, **figures[plan.id]) for plan in plans]}
 
 
-def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) -> dict[int, dict]:
+def _figures(plan_ids: tuple[int, ...], period, today: date) -> dict[int, dict]:
     """Each plan's figures for the period, as plain data."""
-    # The figures are counted by the database, grouped by plan: rows of counts rather than a row
-    # (or an object) an update, so the page costs the same for a plan of 10 actions or 300.
-    # Only overdue updates, which are listed, are loaded.
-    # Every query below joins the updates to their actions. SQLite looks updates up by (action,
-    # period) only when the plans' actions are a subquery (otherwise it reads every update of the
-    # period in the council); PostgreSQL, given the subquery, reads every action in the council.
-    if db.session.get_bind().dialect.name == "sqlite":
-        in_plans = (ProgressUpdate.period_id == period.id,
-                    ProgressUpdate.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_(plan_ids))))
-    else:
-        in_plans = (ProgressUpdate.period_id == period.id, Action.plan_id.in_(plan_ids))
-    open_states = [UpdateState.DRAFT, UpdateState.RETURNED]
-    # Whom an open update waits on is worked out in a subquery, so that the grouping is by its
-    # columns (PostgreSQL cannot match an expression with parameters in GROUP BY).
-    each = (sa.select(Action.plan_id.label("plan_id"), ProgressUpdate.state.label("state"),
-                      ProgressUpdate.rag.label("rag"),
-                      sa.case((ProgressUpdate.state.in_(open_states), sa.func.coalesce(User.name, "")),
-                              else_=None).label("waiting_on"))
-            .select_from(ProgressUpdate).join(Action, ProgressUpdate.action_id == Action.id)
-            .outerjoin(User, Action.owner_id == User.id).where(*in_plans).subquery())
-    counts = db.session.execute(
-        sa.select(each.c.plan_id, each.c.state, each.c.rag, each.c.waiting_on, sa.func.count())
-        .group_by(each.c.plan_id, each.c.state, each.c.rag, each.c.waiting_on)
-    ).all()
-    # Days from the period's end to submission (every update sent) and to sign-off.
-    # (Grouped by a subquery's columns again, for PostgreSQL's sake.)
-    after = (sa.union_all(
-        sa.select(sa.literal_column("'submitted'").label("kind"), Action.plan_id.label("plan_id"),
-                  days_after(ProgressUpdate.submitted_at, period.ends_on).label("day"))
-        .select_from(ProgressUpdate).join(Action, ProgressUpdate.action_id == Action.id)
-        .where(*in_plans, ProgressUpdate.submitted_at.is_not(None)),
-        sa.select(sa.literal_column("'signed'").label("kind"), Action.plan_id.label("plan_id"),
-                  days_after(ProgressUpdate.signed_off_at, period.ends_on).label("day"))
-        .select_from(ProgressUpdate).join(Action, ProgressUpdate.action_id == Action.id)
-        .where(*in_plans, ProgressUpdate.state == UpdateState.SIGNED_OFF, ProgressUpdate.signed_off_at.is_not(None)),
-    ).subquery())
-    days = db.session.execute(sa.select(after.c.kind, after.c.plan_id, after.c.day, sa.func.count())
-                              .group_by(after.c.kind, after.c.plan_id, after.c.day)).all()
-    by_plan = defaultdict(list)
-    for row in counts:
-        by_plan[row[0]].append(row)
-    days_by_plan = defaultdict(lambda: {"submitted": Counter(), "signed": Counter()})
-    for kind, plan_id, day, n in days:
-        days_by_plan[plan_id][kind][day] += n
-    indicators = _indicator_figures(plan_ids, period)
-    late = []  # (update id, plan id, action reference, owner's name): rows, as only these are shown
+    # The figures are counted by the database, a row a plan (or a plan and an owner): the page
+    # costs the same for a plan of 10 actions or 300. Only overdue updates, which are listed,
+    # are loaded one by one.
+    st = _statements(db.session.get_bind().dialect.name)
+    params = {"period_id": period.id, "plan_ids": list(plan_ids), "ends_on": period.ends_on}
+    run = db.session.execute
+    totals, submitted_, mixes = Counter(), Counter(), defaultdict(Counter)
+    owners_by_plan, submitted_days, signed_days = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
+    signed_off, submitted, open_states = UpdateState.SIGNED_OFF.value, UpdateState.SUBMITTED.value, {s.value for s in OPEN_STATES}
+    for plan_id, state, rag, owner, submitted_day, signed_day in run(st["updates"], params).all():
+        totals[plan_id] += 1
+        if state == signed_off:
+            mixes[plan_id][rag or "none"] += 1
+            if signed_day is not None:
+                signed_days[plan_id][signed_day] += 1
+        elif state == submitted:
+            submitted_[plan_id] += 1
+        elif state in open_states:
+            owners_by_plan[plan_id][owner or "No owner"] += 1
+        if submitted_day is not None:
+            submitted_days[plan_id][submitted_day] += 1
+    indicators = _indicator_figures(st, params)
+    late = defaultdict(list)  # (update id, action reference, owner's name), as only these are shown
     if period.update_deadline < today:
-        late = db.session.execute(
-            sa.select(ProgressUpdate.id, Action.plan_id, Action.reference, User.name)
-            .join(Action, ProgressUpdate.action_id == Action.id).outerjoin(User, Action.owner_id == User.id)
-            .where(*in_plans, ProgressUpdate.state.in_(open_states)).order_by(Action.reference)).all()
-    # The period's reports on these plans, as rows: (plan, title, state, author's name, when its
-    # first version was approved). The dashboard shows nothing else of them.
-    first_approved = (sa.select(ReportVersion.approved_at)
-                      .where(ReportVersion.report_id == Report.id, ReportVersion.number == 1)
-                      .limit(1).scalar_subquery())
+        for update_id, plan_id, reference, name in run(st["late"], params):
+            late[plan_id].append((update_id, reference, name))
     reports = defaultdict(list)
-    for row in db.session.execute(
-        sa.select(report_plan.c.plan_id, Report.title, Report.state, User.name.label("author_name"),
-                  first_approved.label("approved_at"))
-        .join(Report, Report.id == report_plan.c.report_id).outerjoin(User, Report.author_id == User.id)
-        .where(Report.period_id == period.id, report_plan.c.plan_id.in_(plan_ids))
-        .order_by(Report.id)
-    ):
-        reports[row.plan_id].append(row)
+    for plan_id, *report in run(st["reports"], params):
+        reports[plan_id].append(report)
     out = {}
     for plan_id in plan_ids:
-        items = by_plan.get(plan_id, [])
-        total = sum(n for *_, n in items)
-        mix = Counter()
-        owners = Counter()
-        submitted = 0
-        for _, state, rag, owner_name, n in items:
-            if state == UpdateState.SIGNED_OFF:
-                mix[rag.value if rag else "none"] += n
-            elif state == UpdateState.SUBMITTED:
-                submitted += n
-            elif state in open_states:
-                owners[owner_name or "No owner"] += n
-        overdue = [u for u in late if u.plan_id == plan_id]
+        mix = mixes.get(plan_id) or Counter()
+        owners = owners_by_plan.get(plan_id) or Counter()
+        submitted = submitted_[plan_id]
         ind = indicators.get(plan_id) or _no_indicators()
         waiting = []
         value_owners = ind["to_write"]
@@ -190,21 +236,19 @@ def _figures(plan_ids: tuple[int, ...], period: ReportingPeriod, today: date) ->
             waiting.append(("Head of Service", _and(_count(submitted, "update"),
                                                     _count(ind["to_sign_off"], "indicator value")) + " to sign off"))
         plan_reports = reports.get(plan_id, [])
-        for r in plan_reports:
-            if r.state == ReportState.SUBMITTED:
-                waiting.append(("Assistant Director", f"report “{r.title}” to approve"))
-            elif r.state in (ReportState.DRAFT, ReportState.RETURNED):
-                waiting.append((r.author_name if r.author_name is not None else "Author", f"report “{r.title}” to finish"))
-        to_approve = [d for d in (_days(r.approved_at, period.ends_on) for r in plan_reports) if d is not None]
-        plan_days = days_by_plan[plan_id]
-        signed = sum(mix.values())
+        for title, state, author_name, _ in plan_reports:
+            if state == ReportState.SUBMITTED:
+                waiting.append(("Assistant Director", f"report “{title}” to approve"))
+            elif state in (ReportState.DRAFT, ReportState.RETURNED):
+                waiting.append((author_name if author_name is not None else "Author", f"report “{title}” to finish"))
+        to_approve = [d for d in (_days(approved_at, period.ends_on) for *_, approved_at in plan_reports) if d is not None]
         out[plan_id] = {
-            "total": total, "signed": signed,
+            "total": totals[plan_id], "signed": sum(mix.values()),
             "mix": [{"rag": r.value, "label": r.label, "count": mix.get(r.value, 0)} for r in RAGS],
-            "overdue": overdue, "waiting": waiting, "indicators": ind,
-            "timeliness": [("Period end to submission", _median(plan_days["submitted"])),
-                           ("Period end to sign-off", _median(plan_days["signed"])),
-                           ("Period end to report approval", _median(Counter(to_approve)))],
+            "overdue": late.get(plan_id, []), "waiting": waiting, "indicators": ind,
+            "timeliness": [("Period end to submission", days_text(_median(submitted_days[plan_id]))),
+                           ("Period end to sign-off", days_text(_median(signed_days[plan_id]))),
+                           ("Period end to report approval", days_text(_median(Counter(to_approve))))],
         }
     return out
 
@@ -222,7 +266,7 @@ def _no_indicators() -> dict:
             "off": [], "to_write": Counter(), "to_sign_off": 0, "by_polarity": []}
 
 
-def _indicator_figures(plan_ids: tuple[int, ...], period: ReportingPeriod) -> dict[int, dict]:
+def _indicator_figures(st: dict, params: dict) -> dict[int, dict]:
     """The period's indicator values, per plan: how many meet their target and how many miss
     it (judged by each indicator's polarity: up is good, up is bad; neutral ones and those
     without a target are not judged), which miss it, and whom the rest wait on."""
@@ -230,18 +274,15 @@ def _indicator_figures(plan_ids: tuple[int, ...], period: ReportingPeriod) -> di
     from app.models import Polarity
     from app.updates.rules import OFF_TRACK, value_rag
 
-    rows = db.session.execute(
-        sa.select(Indicator.plan_id, Indicator.reference, Indicator.description, Indicator.polarity, Indicator.unit,
-                  Indicator.target, IndicatorValue.id, IndicatorValue.state, IndicatorValue.value, User.name)
-        .join(Indicator, IndicatorValue.indicator_id == Indicator.id).outerjoin(User, Indicator.owner_id == User.id)
-        .where(IndicatorValue.period_id == period.id, Indicator.plan_id.in_(plan_ids))
-        .order_by(Indicator.plan_id, Indicator.position, Indicator.id)).all()
     out: dict[int, dict] = {}
     reported = (UpdateState.SUBMITTED, UpdateState.SIGNED_OFF)
-    for plan_id, ref, description, polarity, unit, target, value_id, state, value, owner in rows:
-        f = out.setdefault(plan_id, _no_indicators())
+    for plan_id, ref, description, polarity, unit, target, value_id, state, value, owner in db.session.execute(
+            st["values"], params).all():
+        f = out.get(plan_id)
+        if f is None:
+            f = out[plan_id] = _no_indicators()
         f["total"] += 1
-        if state in (UpdateState.DRAFT, UpdateState.RETURNED):
+        if state in OPEN_STATES:
             f["to_write"][owner or "No owner"] += 1
             f["waiting"] += 1
             continue
@@ -278,5 +319,8 @@ def _indicator_figures(plan_ids: tuple[int, ...], period: ReportingPeriod) -> di
 @permission_required("view_dashboard")
 def dashboard():
     today = date.today()
+    # Links to updates and values by id: the address once, then each id (url_for a row cost
+    # more than the row).
+    links = {kind: url_for("updates.show", kind=kind, obj_id=0)[:-1] for kind in ("update", "value")}
     return render_template("reports/dashboard.html", board=dashboard_for(current_user._get_current_object(), today),
-                           today=today)
+                           today=today, links=links)

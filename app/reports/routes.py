@@ -4,6 +4,7 @@ import difflib
 import json
 import re
 import secrets
+from collections import namedtuple
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -11,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from wtforms import HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import Length, Optional
 
@@ -165,8 +166,9 @@ def officers_of(service_ids: set[int], also=None) -> list[User]:
     return people
 
 
-def _context(report, data=None, version=None, with_trail=True):
+def _context(report, data=None, version=None, with_trail=True, versions=None):
     data = data if data is not None else service.get_content(report)
+    versions = versions if versions is not None else versions_of(report)
     trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
                                                            TrailEvent.object_id == report.id)
                                .order_by(TrailEvent.seq.desc())).all() if with_trail else []
@@ -177,7 +179,25 @@ def _context(report, data=None, version=None, with_trail=True):
                 abbreviations=C.abbreviations(data), compiled=data.get("compiled") or {},
                 changes=data.get("changes") or {}, version=version, trail=trail,
                 working_list=(data.get("compiled") or {}).get("not_signed_off") or [],
-                approved=[v for v in report.versions if v.approved_at is not None])
+                approved=[v for v in versions if v.approved_at is not None], has_versions=bool(versions))
+
+
+VersionRow = namedtuple("VersionRow", "number approved_at content_hash approved_by")
+Person = namedtuple("Person", "name job_title")
+
+
+def versions_of(report) -> list[VersionRow]:
+    """The report's versions as its page shows them (number, when and by whom approved, the
+    hash), oldest first, in one query: not the versions' frozen content, which it does not show."""
+    from app.models import ReportVersion
+
+    rv, us = ReportVersion.__table__, User.__table__
+    rows = db.session.execute(
+        sa.select(rv.c.number, rv.c.approved_at, rv.c.content_hash, rv.c.approved_by_id, us.c.name, us.c.job_title)
+        .select_from(rv.outerjoin(us, rv.c.approved_by_id == us.c.id))
+        .where(rv.c.report_id == report.id).order_by(rv.c.number)).all()
+    return [VersionRow(number, at, digest, Person(name, job_title) if by_id is not None else None)
+            for number, at, digest, by_id, name, job_title in rows]
 
 
 @bp.route("/reports/<int:report_id>")
@@ -186,17 +206,27 @@ def show(report):
     """The report page. The report itself, rendered, is kept until anything is recorded on the
     trail (app/cache.py); the rest of the page (what this person may do, the versions, the
     trail) is read each time."""
+    # The people and the period the page names, in one query rather than one each (the report
+    # itself is loaded already and is not read again).
+    db.session.execute(sa.select(Report).where(Report.id == report.id).options(
+        load_only(Report.id), joinedload(Report.author), joinedload(Report.chief_officer),
+        joinedload(Report.period))).all()
+    data = service.get_content(report)  # read once: the working list and the document use it
+    versions = versions_of(report)
+    approved = [v for v in versions if v.approved_at is not None]
+
     def document():
-        return Markup(render_template("reports/_document.html", title_tag="p", **_context(report, with_trail=False)))
+        return Markup(render_template("reports/_document.html", title_tag="p",
+                                      **_context(report, data=data, with_trail=False, versions=versions)))
 
     trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
                                                            TrailEvent.object_id == report.id)
                                .order_by(TrailEvent.seq.desc())).all()
     return render_template(
-        "reports/show.html", report=report, trail=trail, comment_error=None,
-        approved=[v for v in report.versions if v.approved_at is not None],
+        "reports/show.html", report=report, trail=trail, comment_error=None, approved=approved,
+        has_versions=bool(versions),
         can_edit=can(current_user, "edit_report", report), can_approve=can(current_user, "approve_report", report),
-        working_list=(service.get_content(report).get("compiled") or {}).get("not_signed_off") or [],
+        working_list=(data.get("compiled") or {}).get("not_signed_off") or [],
         document=cache.results.get(("report document", report.id, report.version), document))
 
 
