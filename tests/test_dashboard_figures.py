@@ -1,6 +1,7 @@
 """The dashboard as an Assistant Director reads it: indicators off target by polarity, a
 labelled RAG bar, timeliness in days (early work said so), indicator values in "what waits on
 whom", and the deadline in the right tense."""
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -98,13 +99,20 @@ def test_early_work_and_a_future_deadline_read_plainly(db, org, people, sign_in_
 
 def test_late_work_is_counted_in_days_and_a_past_deadline_in_the_past_tense(db, org, people, sign_in_as):
     build(db, org, people, ends_in_days=-3, deadline_in_days=-1)
-    page = sign_in_as("ad").get("/dashboard")
+    ad = sign_in_as("ad")
+    page = ad.get("/dashboard")
     text = page.text()
     assert "updates were due by" in text
     timeliness = {dt.get_text(strip=True): dt.find_next("dd").get_text(" ", strip=True)
                   for dt in page.soup.select(".govuk-summary-list__key")}
     assert timeliness["Period end to submission"] == "3 days"
     assert "Overdue updates (1)" in text
+    # Each overdue update and off-target indicator links to its own page.
+    overdue = page.soup.find("h3", string="Overdue updates (1)").find_next("ul").select_one("a")
+    assert re.fullmatch(r"/updates/\d+", overdue["href"])
+    assert ad.get(overdue["href"]).status == 200
+    off_target = page.soup.select_one("[aria-label^='Indicators off target'] tbody a")
+    assert re.fullmatch(r"/indicator-values/\d+", off_target["href"])
 
 
 def test_the_assistant_directors_home_has_the_oversight(db, org, people, sign_in_as):
