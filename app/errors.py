@@ -56,11 +56,15 @@ def register(app):
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
+        from app.settings import remember_council_name
+
         db.session.rollback()
         # The page must not need the database. Rendering any template asks Flask-Login for
         # current_user; if the person was not loaded yet, that queries the database again,
         # fails inside this handler, and the person gets a bare 500 instead of this page.
         g._login_user = app.login_manager.anonymous_user()
+        if "docket_settings" not in g and "docket_council_name" not in g:
+            remember_council_name(None)  # the page shows the configured name rather than ask the database
         app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, error)
         return render_error(503)
 

@@ -9,7 +9,9 @@ def test_database_outage_is_a_503_page_not_a_500(app, sign_in_as, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("SELECT ...", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(_db.session, "get", down)  # the user loader's query fails, as in an outage
+    # Every query fails, as in an outage: the first is the user loader's.
+    monkeypatch.setattr(_db.session, "get", down)
+    monkeypatch.setattr(_db.session, "execute", down)
     page = client.c.get("/")
     body = page.get_data(as_text=True)
     assert page.status_code == 503, body[:300]
