@@ -11,9 +11,9 @@ from functools import cache
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import url_for
 
 from app.extensions import db
+from app.links import id_url
 from app.meetings import bp, service
 from app.models import AgendaItem, AgendaPack, MeetingDocument, Report, ReportVersion
 
@@ -72,22 +72,15 @@ def report_choices(meeting) -> list[tuple[int, str, int | None]]:
         {"committee_id": committee.id, "directorate_id": committee.directorate_id, "meeting_id": meeting.id})]
 
 
-def _id_url(endpoint: str, key: str, **values):
-    """A function from an id to `url_for(endpoint, key=id, **values)`, the address worked out once."""
-    sentinel = 2_147_483_647
-    before, _, after = url_for(endpoint, **values, **{key: sentinel}).rpartition(str(sentinel))
-    return lambda id: f"{before}{id}{after}"
-
-
 @bp.app_template_global("agenda_links")
 def agenda_links(meeting_id: int) -> SimpleNamespace:
     """For templates/meetings/agenda.html: the links of an item, a document and a report, each
     address worked out once a page rather than once a link (the page has dozens)."""
     return SimpleNamespace(
-        edit_item=_id_url("meetings.edit_item", "item_id", meeting_id=meeting_id),
-        exempt_item=_id_url("councillors.exempt_item", "item_id", meeting_id=meeting_id),
-        move_item=_id_url("meetings.move_item", "item_id", meeting_id=meeting_id),
-        remove_item=_id_url("meetings.remove_item", "item_id", meeting_id=meeting_id),
-        replace_document=_id_url("meetings.replace_document", "document_id", meeting_id=meeting_id),
-        remove_document=_id_url("meetings.remove_document", "document_id", meeting_id=meeting_id),
-        report=_id_url("reports.show", "report_id"))
+        edit_item=id_url("meetings.edit_item", "item_id", meeting_id=meeting_id),
+        exempt_item=id_url("councillors.exempt_item", "item_id", meeting_id=meeting_id),
+        move_item=id_url("meetings.move_item", "item_id", meeting_id=meeting_id),
+        remove_item=id_url("meetings.remove_item", "item_id", meeting_id=meeting_id),
+        replace_document=id_url("meetings.replace_document", "document_id", meeting_id=meeting_id),
+        remove_document=id_url("meetings.remove_document", "document_id", meeting_id=meeting_id),
+        report=id_url("reports.show", "report_id"))

@@ -3,7 +3,7 @@ from dataclasses import astuple, dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
@@ -12,6 +12,7 @@ from app import cache
 from app.extensions import db
 from app.filters import tag_class, uk_date
 from app.htmx import wants_partial
+from app.links import id_url
 from app.models import Action, ActionType, Plan, ProgressUpdate, Rag
 from app.permissions import can, permission_required
 from app.plans import bp
@@ -54,14 +55,6 @@ def _partial(template: str, **context) -> Markup:
     return Markup(current_app.jinja_env.get_template(template).render(context))
 
 
-def _id_url(endpoint: str, key: str):
-    """A function from an id to `url_for(endpoint, key=id)`, working the address out once
-    rather than once a row."""
-    sentinel = 2_147_483_647
-    before, _, after = url_for(endpoint, **{key: sentinel}).rpartition(str(sentinel))
-    return lambda id: f"{before}{id}{after}"
-
-
 _TAGS: dict = {}
 
 
@@ -86,7 +79,7 @@ def _action_cells(results, today: date) -> list:
     """[(theme, [ActionCells])]: the cells of each action's row, worked out here once a row
     rather than by the template's expressions (issue 17); templates/plans/_actions.html lays
     them out. Plain f-strings of escaped values: Markup.format costs ten times as much."""
-    href = _id_url("plans.action", "action_id")
+    href = id_url("plans.action", "action_id")
     no_update = Markup(f'<span class="docket-muted">{"Not started" if results.period else "No update due"}</span>')
     groups = []
     for theme, rows in results.groups:
@@ -116,8 +109,8 @@ def _plan_tables(plan: Plan, can_edit: bool) -> Markup:
     indicators, shown_labels = indicators_of(plan.id)
     return _partial("plans/_plan_tables.html", plan=plan, risks=risks_of(plan.id), indicators=indicators,
                     shown_labels=shown_labels, can_edit=can_edit, tag=tag,
-                    edit_risk_url=_id_url("plans.edit_risk", "risk_id"),
-                    edit_indicator_url=_id_url("plans.edit_indicator", "indicator_id"))
+                    edit_risk_url=id_url("plans.edit_risk", "risk_id"),
+                    edit_indicator_url=id_url("plans.edit_indicator", "indicator_id"))
 
 
 @bp.route("/plans/<int:plan_id>")

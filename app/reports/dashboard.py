@@ -4,13 +4,14 @@ from collections import Counter, defaultdict, namedtuple
 from datetime import date
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import cache
 from app.extensions import db
+from app.links import id_url
 from app.models import (
     Action,
     Indicator,
@@ -319,8 +320,6 @@ def _indicator_figures(st: dict, params: dict) -> dict[int, dict]:
 @permission_required("view_dashboard")
 def dashboard():
     today = date.today()
-    # Links to updates and values by id: the address once, then each id (url_for a row cost
-    # more than the row).
-    links = {kind: url_for("updates.show", kind=kind, obj_id=0)[:-1] for kind in ("update", "value")}
+    links = {kind: id_url("updates.show", "obj_id", kind=kind) for kind in ("update", "value")}
     return render_template("reports/dashboard.html", board=dashboard_for(current_user._get_current_object(), today),
                            today=today, links=links)
