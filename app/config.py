@@ -80,7 +80,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "TRAIL_KEY": overrides.get("TRAIL_KEY") or _trail_key(instance_path, development or testing),
         # Sessions: signed cookie, idle timeout enforced server-side too.
         "SESSION_IDLE_MINUTES": idle_minutes,
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        # The cookie is sent again only when the session changes (its "last seen" time moves at
+        # most once a minute: app/auth/routes.py), so it lasts a little longer than the limit.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes + 2),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

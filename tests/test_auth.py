@@ -1,7 +1,7 @@
 """Signing in and out: generic errors, throttling, safe redirects, idle timeout, trail."""
 import sqlalchemy as sa
 
-from app.auth.routes import safe_next
+from app.auth.routes import LAST_SEEN_STEP_SECONDS, safe_next
 from app.models import TrailEvent
 from tests.conftest import TEST_PASSWORD
 
@@ -104,11 +104,36 @@ def test_sign_out_needs_post(client, people):
 def test_idle_session_is_signed_out(client, people, app):
     client.sign_in("hos@example.org")
     with client.c.session_transaction() as session:
-        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 5
+        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + LAST_SEEN_STEP_SECONDS + 5
     page = client.get("/people/")
     assert page.status == 302 and page.response.location.startswith("/sign-in")
     signin = client.get("/sign-in")
     assert "had not used Docket for 30 minutes" in signin.text()
+
+
+def test_a_session_is_kept_until_the_idle_limit_has_passed(client, people, app):
+    """The "last seen" time moves at most once a minute, so the limit is counted from up to a
+    minute before the last request: nobody is signed out before SESSION_IDLE_MINUTES."""
+    client.sign_in("hos@example.org")
+    with client.c.session_transaction() as session:
+        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + LAST_SEEN_STEP_SECONDS - 5
+    page = client.get("/")
+    assert page.status == 200  # signed out, it would be a redirect to the sign-in page
+
+
+def test_the_session_cookie_is_sent_again_only_when_it_changes(client, people):
+    """Each page does not re-sign and re-send the session: only a "last seen" time over a
+    minute old is written again (and the cookie with it, for another idle limit)."""
+    client.sign_in("hos@example.org")
+    client.c.get("/")  # the first page after signing in shows (and so removes) its message
+    again = client.c.get("/")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    with client.c.session_transaction() as session:
+        before = session["last_seen"] = session["last_seen"] - LAST_SEEN_STEP_SECONDS - 1
+    later = client.c.get("/")
+    assert later.status_code == 200 and "docket_session=" in later.headers.get("Set-Cookie", "")
+    with client.c.session_transaction() as session:
+        assert session["last_seen"] > before + LAST_SEEN_STEP_SECONDS
 
 
 def test_deactivated_person_cannot_sign_in_or_keep_a_session(client, people, db):

@@ -62,6 +62,12 @@ def sign_out():
     return redirect(end_session or url_for("auth.sign_in"))
 
 
+# How often a person's "last seen" time is written into their session cookie. Writing it on
+# every request would re-sign and re-send the cookie with every page (issue 17); a minute's
+# step is added to the idle limit, so nobody is signed out before SESSION_IDLE_MINUTES.
+LAST_SEEN_STEP_SECONDS = 60
+
+
 def enforce_idle_timeout():
     """before_request: sign the person out after SESSION_IDLE_MINUTES without a request."""
     if not current_user.is_authenticated:
@@ -69,7 +75,7 @@ def enforce_idle_timeout():
     now = utcnow().timestamp()
     limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last_seen = session.get("last_seen")
-    if last_seen is not None and now - last_seen > limit:
+    if last_seen is not None and now - last_seen > limit + LAST_SEEN_STEP_SECONDS:
         logout_user()
         session.clear()
         flash(
@@ -78,7 +84,8 @@ def enforce_idle_timeout():
             "info",
         )
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?") if request.method == "GET" else None))
-    session["last_seen"] = now
+    if last_seen is None or now - last_seen >= LAST_SEEN_STEP_SECONDS:
+        session["last_seen"] = now
     return None
 
 
