@@ -3,6 +3,9 @@ nothing of an exempt item but its title and paragraph (app/public/service.py dec
 import calendar as calendar_module
 import re
 from datetime import date, timedelta
+from functools import cache
+
+import sqlalchemy as sa
 
 from flask import Response, abort, render_template, request, url_for
 from sqlalchemy.orm import joinedload
@@ -32,9 +35,18 @@ def published_or_404(meeting_id: int) -> Meeting:
     return _published(meeting_id)[0]
 
 
-def _published(meeting_id: int, *options) -> tuple[Meeting, AgendaPack]:
+@cache
+def _meeting_with_committee() -> sa.Select:
+    """The meeting page's meeting and its committee, in a statement built once (issue 17)."""
+    return sa.select(Meeting).options(joinedload(Meeting.committee)).where(Meeting.id == sa.bindparam("meeting_id"))
+
+
+def _published(meeting_id: int, with_committee: bool = False) -> tuple[Meeting, AgendaPack]:
     """The meeting and its latest public pack, or 404."""
-    meeting = db.session.get(Meeting, meeting_id, options=options)
+    if with_committee:
+        meeting = db.session.scalar(_meeting_with_committee(), {"meeting_id": meeting_id})
+    else:
+        meeting = db.session.get(Meeting, meeting_id)
     pack = service.latest_public_pack(meeting) if meeting is not None else None
     if pack is None:
         abort(404)  # a draft agenda is the clerk's: it is not there until it is published
@@ -97,7 +109,7 @@ def calendar():
 @bp.route("/meetings/<int:meeting_id>")
 @public
 def meeting(meeting_id):
-    meeting, pack = _published(meeting_id, joinedload(Meeting.committee))
+    meeting, pack = _published(meeting_id, with_committee=True)
     items = _with_urls(meeting, service.public_agenda(meeting, pack))
     exempt = [i for i in items if not i.public]
     return render_template(

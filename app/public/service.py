@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
@@ -97,10 +98,50 @@ def is_published(meeting: Meeting) -> bool:
     return latest_public_pack(meeting) is not None
 
 
+# The statements every public meeting page runs are built once, with the meeting's (or the
+# reports') ids as parameters: building a statement and working out its cache key cost more
+# than running it (issue 17).
+
+@cache
+def _statements() -> dict:
+    from app.models import CommitteeMember, ReportAnnex, ReportVersion
+
+    meeting_id, report_ids = sa.bindparam("meeting_id"), sa.bindparam("report_ids", expanding=True)
+    s = {}
+    s["latest pack"] = (sa.select(AgendaPack).options(defer(AgendaPack.pdf))
+                        .where(AgendaPack.meeting_id == meeting_id, AgendaPack.confidential.is_(False))
+                        .order_by(AgendaPack.number.desc()).limit(1))
+    s["items"] = sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+    s["members"] = (sa.select(CommitteeMember.name, CommitteeMember.role)
+                    .where(CommitteeMember.committee_id == sa.bindparam("committee_id"))
+                    .order_by(CommitteeMember.position, CommitteeMember.id))
+    latest = (sa.select(ReportVersion.report_id, sa.func.max(ReportVersion.number).label("number"))
+              .where(ReportVersion.report_id.in_(report_ids), ReportVersion.approved_at.is_not(None))
+              .group_by(ReportVersion.report_id).subquery())
+    s["papers"] = (
+        sa.select(Report.id, Report.title, ReportVersion.id.label("version_id"), ReportAnnex.id.label("annex_id"),
+                  ReportAnnex.letter, ReportAnnex.title.label("annex_title"), ReportAnnex.filename,
+                  ReportAnnex.content_type, ReportAnnex.sha256)
+        .join(latest, latest.c.report_id == Report.id)
+        .join(ReportVersion, sa.and_(ReportVersion.report_id == Report.id, ReportVersion.number == latest.c.number))
+        .outerjoin(ReportAnnex, ReportAnnex.report_id == Report.id)
+        .order_by(Report.id, ReportAnnex.position, ReportAnnex.id))
+    s["versions"] = (sa.select(ReportVersion.id, ReportVersion.content)
+                     .where(ReportVersion.id.in_(sa.bindparam("version_ids", expanding=True))))
+    document = sa.select(MeetingDocument.id, MeetingDocument.meeting_id, MeetingDocument.agenda_item_id,
+                         MeetingDocument.kind, MeetingDocument.title, MeetingDocument.filename)
+    minutes = sa.and_(MeetingDocument.meeting_id == meeting_id, MeetingDocument.kind == "minutes")
+    annexes = sa.and_(MeetingDocument.agenda_item_id.in_(sa.bindparam("item_ids", expanding=True)),
+                      MeetingDocument.kind == "annex")
+    order = (MeetingDocument.position, MeetingDocument.id)
+    s["documents"] = {(True, True): document.where(sa.or_(minutes, annexes)).order_by(*order),
+                      (True, False): document.where(minutes).order_by(*order),
+                      (False, True): document.where(annexes).order_by(*order)}
+    return s
+
+
 def latest_public_pack(meeting: Meeting) -> AgendaPack | None:
-    return db.session.scalar(sa.select(AgendaPack).options(defer(AgendaPack.pdf))
-                             .where(AgendaPack.meeting_id == meeting.id, AgendaPack.confidential.is_(False))
-                             .order_by(AgendaPack.number.desc()).limit(1))
+    return db.session.scalar(_statements()["latest pack"], {"meeting_id": meeting.id})
 
 
 def public_committees() -> list[Committee]:
@@ -112,11 +153,7 @@ def public_committees() -> list[Committee]:
 
 def members_of(committee_id: int) -> list:
     """(name, role) of a committee's members, in their order (as `Committee.members`)."""
-    from app.models import CommitteeMember
-
-    return db.session.execute(sa.select(CommitteeMember.name, CommitteeMember.role)
-                              .where(CommitteeMember.committee_id == committee_id)
-                              .order_by(CommitteeMember.position, CommitteeMember.id)).all()
+    return db.session.execute(_statements()["members"], {"committee_id": committee_id}).all()
 
 
 def time_text(t) -> str | None:
@@ -156,8 +193,7 @@ def public_agenda(meeting: Meeting, pack: AgendaPack | None = None) -> list[Publ
     if pack is None:
         return []
     entries = json.loads(pack.agenda or "[]")
-    items = db.session.scalars(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                               .order_by(AgendaItem.position)).all()
+    items = db.session.scalars(_statements()["items"], {"meeting_id": meeting.id}).all()
     by_id = {i.id: i for i in items}
     used: set[int] = set()
     out, public = [], []
@@ -209,27 +245,14 @@ def _approved_papers(report_ids: set[int]) -> dict[int, tuple[PublicFile, list[P
     approved version lists, as app/reports/papers.py `_frozen_annexes` reads them."""
     if not report_ids:
         return {}
-    from app.models import ReportAnnex, ReportVersion
-
-    latest = (sa.select(ReportVersion.report_id, sa.func.max(ReportVersion.number).label("number"))
-              .where(ReportVersion.report_id.in_(report_ids), ReportVersion.approved_at.is_not(None))
-              .group_by(ReportVersion.report_id).subquery())
-    rows = db.session.execute(
-        sa.select(Report.id, Report.title, ReportVersion.id.label("version_id"), ReportAnnex.id.label("annex_id"),
-                  ReportAnnex.letter, ReportAnnex.title.label("annex_title"), ReportAnnex.filename,
-                  ReportAnnex.content_type, ReportAnnex.sha256)
-        .join(latest, latest.c.report_id == Report.id)
-        .join(ReportVersion, sa.and_(ReportVersion.report_id == Report.id, ReportVersion.number == latest.c.number))
-        .outerjoin(ReportAnnex, ReportAnnex.report_id == Report.id)
-        .order_by(Report.id, ReportAnnex.position, ReportAnnex.id)).all()
+    rows = db.session.execute(_statements()["papers"], {"report_ids": sorted(report_ids)}).all()
     out = {row.id: (PublicFile(f"paper-{row.id}", row.title, f"{_slug(row.title)}.pdf", "application/pdf"), [])
            for row in rows}
     annexes = [row for row in rows if row.annex_id is not None]
     if annexes:
         listed = {}
         for version_id, content in db.session.execute(
-                sa.select(ReportVersion.id, ReportVersion.content).where(
-                    ReportVersion.id.in_({a.version_id for a in annexes}))):
+                _statements()["versions"], {"version_ids": sorted({a.version_id for a in annexes})}):
             listed[version_id] = {(a["letter"], a["sha256"])
                                   for a in json.loads(content).get("annex_list") or []}
         for annex in annexes:
@@ -242,18 +265,11 @@ def _approved_papers(report_ids: set[int]) -> dict[int, tuple[PublicFile, list[P
 
 def _documents(meeting: Meeting, with_minutes: bool, item_ids: list[int]):
     """(the minutes of the previous meeting or None, {agenda item id: its annexes}) in one query."""
-    conditions = []
-    if with_minutes:
-        conditions.append(sa.and_(MeetingDocument.meeting_id == meeting.id, MeetingDocument.kind == "minutes"))
-    if item_ids:
-        conditions.append(sa.and_(MeetingDocument.agenda_item_id.in_(item_ids), MeetingDocument.kind == "annex"))
     minutes, minutes_id, annexes = None, 0, {}
-    if not conditions:
+    if not (with_minutes or item_ids):
         return minutes, annexes
-    rows = db.session.execute(
-        sa.select(MeetingDocument.id, MeetingDocument.meeting_id, MeetingDocument.agenda_item_id, MeetingDocument.kind,
-                  MeetingDocument.title, MeetingDocument.filename)
-        .where(sa.or_(*conditions)).order_by(MeetingDocument.position, MeetingDocument.id)).all()
+    rows = db.session.execute(_statements()["documents"][with_minutes, bool(item_ids)],
+                              {"meeting_id": meeting.id, "item_ids": item_ids}).all()
     for doc in rows:
         if doc.kind == "minutes":
             if doc.meeting_id == meeting.id and doc.id > minutes_id:  # the latest minutes uploaded
