@@ -2,6 +2,7 @@
 import re
 import secrets
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -226,17 +227,19 @@ class PeoplePage:
     pages: int
 
 
-def _people_filter(q: str, role: str, service_id: str, show: str) -> list:
-    """The conditions of the list's search and filters (already checked by the caller)."""
+@cache
+def _people_statements(searched: bool, by_role: bool, by_service: bool, show: str) -> tuple:
+    """The list's count, page and roles statements for one shape of search and filters, built
+    once with the search's values as parameters (building them cost more than running them)."""
     where = []
-    if q:
-        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+    if searched:
+        like = sa.bindparam("like")
         where.append(sa.or_(sa.func.lower(User.name).like(like), sa.func.lower(User.email).like(like),
                             sa.func.lower(User.job_title).like(like)))
-    if role:
-        where.append(User.roles.any(RoleAssignment.role == Role(role)))
-    if service_id:
-        sid = int(service_id)
+    if by_role:
+        where.append(User.roles.any(RoleAssignment.role == sa.bindparam("role", type_=RoleAssignment.role.type)))
+    if by_service:
+        sid = sa.bindparam("service_id", type_=sa.Integer())
         directorate = sa.select(Service.directorate_id).where(Service.id == sid).scalar_subquery()
         where.append(User.roles.any(sa.or_(RoleAssignment.service_id == sid,
                                            RoleAssignment.directorate_id == directorate)))
@@ -244,31 +247,41 @@ def _people_filter(q: str, role: str, service_id: str, show: str) -> list:
         where.append(User.active.is_(False))
     elif show != "all":
         where.append(User.active.is_(True))
-    return where
+    count = sa.select(sa.func.count(User.id)).where(*where)
+    rows = (sa.select(User.id, User.name, User.job_title, User.email, User.active, User.password_hash, User.oidc_subject)
+            .where(*where).order_by(User.name, User.id)
+            .limit(sa.bindparam("limit", type_=sa.Integer())).offset(sa.bindparam("offset", type_=sa.Integer())))
+    roles = (sa.select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.scope_kind,
+                       RoleAssignment.service_id, Service.name, RoleAssignment.directorate_id,
+                       Directorate.name, RoleAssignment.committee_id, Committee.name)
+             .outerjoin(Service, Service.id == RoleAssignment.service_id)
+             .outerjoin(Directorate, Directorate.id == RoleAssignment.directorate_id)
+             .outerjoin(Committee, Committee.id == RoleAssignment.committee_id)
+             .where(RoleAssignment.user_id.in_(sa.bindparam("user_ids", expanding=True))).order_by(RoleAssignment.id))
+    return count, rows, roles
 
 
 def people_page(q: str, role: str, service_id: str, show: str, page: int, per_page: int = PEOPLE_PAGE) -> PeoplePage:
     """A page of the People list, by name: the people as rows of the columns it shows, and
-    their roles with what each is for, in three queries whatever the number of people."""
-    where = _people_filter(q, role, service_id, show)
-    total = db.session.scalar(sa.select(sa.func.count(User.id)).where(*where))
+    their roles with what each is for, in three queries whatever the number of people. The
+    search and filters are already checked by the caller."""
+    count, page_rows, roles = _people_statements(bool(q), bool(role), bool(service_id), show)
+    values = {}
+    if q:
+        values["like"] = f"%{q.lower().replace('%', '').replace('_', '')}%"
+    if role:
+        values["role"] = Role(role)
+    if service_id:
+        values["service_id"] = int(service_id)
+    total = db.session.scalar(count, values)
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    rows = db.session.execute(
-        sa.select(User.id, User.name, User.job_title, User.email, User.active, User.password_hash, User.oidc_subject)
-        .where(*where).order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(page_rows, dict(values, limit=per_page, offset=(page - 1) * per_page)).all()
     people = [PersonRow(*row) for row in rows]
     by_id = {p.id: p for p in people}
     if by_id:
         for user_id, role_value, kind, service_id_, service, directorate_id, directorate, committee_id, committee \
-                in db.session.execute(
-                    sa.select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.scope_kind,
-                              RoleAssignment.service_id, Service.name, RoleAssignment.directorate_id,
-                              Directorate.name, RoleAssignment.committee_id, Committee.name)
-                    .outerjoin(Service, Service.id == RoleAssignment.service_id)
-                    .outerjoin(Directorate, Directorate.id == RoleAssignment.directorate_id)
-                    .outerjoin(Committee, Committee.id == RoleAssignment.committee_id)
-                    .where(RoleAssignment.user_id.in_(by_id)).order_by(RoleAssignment.id)):
+                in db.session.execute(roles, {"user_ids": list(by_id)}):
             # as RoleAssignment.scope_label words it
             if kind == ScopeKind.EVERYTHING:
                 label = "everything"
@@ -284,6 +297,11 @@ def people_page(q: str, role: str, service_id: str, show: str, page: int, per_pa
     return PeoplePage(people=people, total=total, page=page, pages=pages)
 
 
+@cache
+def _service_choices_statement() -> sa.Select:
+    return sa.select(Service.id, Service.name).order_by(Service.name)
+
+
 def service_choices() -> list:
     """(id, name) of every service, by name, for the list's filter."""
-    return db.session.execute(sa.select(Service.id, Service.name).order_by(Service.name)).all()
+    return db.session.execute(_service_choices_statement()).all()
