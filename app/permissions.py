@@ -9,6 +9,7 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort, g, has_request_context
 from flask_login import current_user
+from sqlalchemy.orm.util import identity_key
 from werkzeug.exceptions import Forbidden
 from werkzeug.local import LocalProxy
 
@@ -446,6 +447,22 @@ def can(user, verb: str, obj=None) -> bool:
     return bool(policy(scope_for(user), obj))
 
 
+_BY_ID: dict[type, sa.Select] = {}
+
+
+def load_by_id(model, pk: int):
+    """`db.session.get(model, pk)` for a model with an `id` key, in a statement built once per
+    model: building `get`'s statement afresh cost as much as running it, on every page that
+    shows one object (issue 17)."""
+    found = db.session.identity_map.get(identity_key(model, pk))
+    if found is not None:
+        return found
+    statement = _BY_ID.get(model)
+    if statement is None:
+        statement = _BY_ID[model] = sa.select(model).where(model.id == sa.bindparam("pk"))
+    return db.session.execute(statement, {"pk": pk}).scalar_one_or_none()
+
+
 def permission_required(verb: str, model=None, url_arg: str | None = None):
     """Route decorator: load `model` by the URL argument (404 if absent) and check `can`.
 
@@ -458,7 +475,7 @@ def permission_required(verb: str, model=None, url_arg: str | None = None):
             obj = None
             if model is not None:
                 key = url_arg or f"{model.__tablename__}_id"
-                obj = db.session.get(model, kwargs.pop(key))
+                obj = load_by_id(model, kwargs.pop(key))
                 if obj is None:
                     abort(404)
                 kwargs[model.__tablename__] = obj
