@@ -5,6 +5,7 @@ import json
 import re
 import secrets
 from collections import namedtuple
+from functools import cache as cache_statement
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -166,12 +167,36 @@ def officers_of(service_ids: set[int], also=None) -> list[User]:
     return people
 
 
+@cache_statement
+def _page_statements() -> dict:
+    """The report page's statements, built once with the report's id as a parameter (issue 17):
+    building them cost about as much as running them."""
+    from app.models import ReportVersion
+
+    report_id = sa.bindparam("report_id")
+    rv, us = ReportVersion.__table__, User.__table__
+    return {
+        # The people, period and committee the page names, in one query rather than one each.
+        "named": sa.select(Report).where(Report.id == report_id).options(
+            load_only(Report.id), joinedload(Report.author), joinedload(Report.chief_officer),
+            joinedload(Report.period), joinedload(Report.committee)),
+        "versions": (sa.select(rv.c.number, rv.c.approved_at, rv.c.content_hash, rv.c.approved_by_id, us.c.name,
+                               us.c.job_title)
+                     .select_from(rv.outerjoin(us, rv.c.approved_by_id == us.c.id))
+                     .where(rv.c.report_id == report_id).order_by(rv.c.number)),
+        "trail": (sa.select(TrailEvent).where(TrailEvent.object_type == "report", TrailEvent.object_id == report_id)
+                  .order_by(TrailEvent.seq.desc())),
+    }
+
+
+def _trail_of(report) -> list:
+    return db.session.scalars(_page_statements()["trail"], {"report_id": report.id}).all()
+
+
 def _context(report, data=None, version=None, with_trail=True, versions=None):
     data = data if data is not None else service.get_content(report)
     versions = versions if versions is not None else versions_of(report)
-    trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
-                                                           TrailEvent.object_id == report.id)
-                               .order_by(TrailEvent.seq.desc())).all() if with_trail else []
+    trail = _trail_of(report) if with_trail else []
     from app.reports.papers import sections_for
 
     return dict(report=report, data=data, sections=sections_for(report, data), implications=C.IMPLICATIONS,
@@ -189,13 +214,7 @@ Person = namedtuple("Person", "name job_title")
 def versions_of(report) -> list[VersionRow]:
     """The report's versions as its page shows them (number, when and by whom approved, the
     hash), oldest first, in one query: not the versions' frozen content, which it does not show."""
-    from app.models import ReportVersion
-
-    rv, us = ReportVersion.__table__, User.__table__
-    rows = db.session.execute(
-        sa.select(rv.c.number, rv.c.approved_at, rv.c.content_hash, rv.c.approved_by_id, us.c.name, us.c.job_title)
-        .select_from(rv.outerjoin(us, rv.c.approved_by_id == us.c.id))
-        .where(rv.c.report_id == report.id).order_by(rv.c.number)).all()
+    rows = db.session.execute(_page_statements()["versions"], {"report_id": report.id}).all()
     return [VersionRow(number, at, digest, Person(name, job_title) if by_id is not None else None)
             for number, at, digest, by_id, name, job_title in rows]
 
@@ -206,11 +225,9 @@ def show(report):
     """The report page. The report itself, rendered, is kept until anything is recorded on the
     trail (app/cache.py); the rest of the page (what this person may do, the versions, the
     trail) is read each time."""
-    # The people and the period the page names, in one query rather than one each (the report
-    # itself is loaded already and is not read again).
-    db.session.execute(sa.select(Report).where(Report.id == report.id).options(
-        load_only(Report.id), joinedload(Report.author), joinedload(Report.chief_officer),
-        joinedload(Report.period))).all()
+    # The people, period and committee the page names, in one query rather than one each (the
+    # report itself is loaded already and is not read again).
+    db.session.execute(_page_statements()["named"], {"report_id": report.id}).all()
     data = service.get_content(report)  # read once: the working list and the document use it
     versions = versions_of(report)
     approved = [v for v in versions if v.approved_at is not None]
@@ -219,9 +236,7 @@ def show(report):
         return Markup(render_template("reports/_document.html", title_tag="p",
                                       **_context(report, data=data, with_trail=False, versions=versions)))
 
-    trail = db.session.scalars(sa.select(TrailEvent).where(TrailEvent.object_type == "report",
-                                                           TrailEvent.object_id == report.id)
-                               .order_by(TrailEvent.seq.desc())).all()
+    trail = _trail_of(report)
     return render_template(
         "reports/show.html", report=report, trail=trail, comment_error=None, approved=approved,
         has_versions=bool(versions),

@@ -13,6 +13,7 @@ and the other is refused. A report is created once per "Create a report" form: t
 one-time token is unique in the database.
 """
 import json
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -349,17 +350,26 @@ def return_report(report: Report, comment: str, expected_version, actor) -> None
 def committee_name(report: Report) -> str | None:
     """The committee the report goes to: its own, the one whose agenda has it, or the one
     that scrutinises its directorate."""
-    from app.models import AgendaItem, Committee, Meeting
-
     if report.committee is not None:
         return report.committee.name
-    on_agenda = db.session.scalar(sa.select(Committee.name).join(Meeting, Meeting.committee_id == Committee.id)
-                                  .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-                                  .where(AgendaItem.report_id == report.id).limit(1))
-    if on_agenda:
-        return on_agenda
+    on_agenda, scrutinising = _committee_statements()
+    found = db.session.scalar(on_agenda, {"report_id": report.id})
+    if found:
+        return found
     directorates = {p.service.directorate_id for p in report.plans}
     if len(directorates) == 1:
-        return db.session.scalar(sa.select(Committee.name).where(Committee.directorate_id == directorates.pop())
-                                 .order_by(Committee.id).limit(1))
+        return db.session.scalar(scrutinising, {"directorate_id": directorates.pop()})
     return None
+
+
+@cache
+def _committee_statements() -> tuple:
+    """committee_name's two queries, built once (issue 17)."""
+    from app.models import AgendaItem, Committee, Meeting
+
+    on_agenda = (sa.select(Committee.name).join(Meeting, Meeting.committee_id == Committee.id)
+                 .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+                 .where(AgendaItem.report_id == sa.bindparam("report_id")).limit(1))
+    scrutinising = (sa.select(Committee.name).where(Committee.directorate_id == sa.bindparam("directorate_id"))
+                    .order_by(Committee.id).limit(1))
+    return on_agenda, scrutinising
