@@ -20,7 +20,7 @@ tokens are random, not counters, so a database restored from an older backup can
 a result kept from a different state.
 
 What a result depends on is worked out from its key (`DEPENDS`): a plan's parts on that plan;
-the dashboard on its plans; My tasks and the sign-off queue on the plans of the person's
+the dashboard's figures for a plan on that plan (each plan's kept apart, `get_each`); My tasks and the sign-off queue on the plans of the person's
 services and the plans where they own an action, risk or indicator; anything else on `org`
 alone (an administrator's My tasks and queue, which reach every plan, are not kept). All of them
 on `org`, and on the day (for figures that depend on today's date). So one
@@ -219,10 +219,6 @@ def _plan_in_key(key) -> tuple:
     return ("plans", (key[1],))
 
 
-def _plans_in_key(key) -> tuple:
-    return ("plans", tuple(key[2]))
-
-
 def _the_persons_plans(key) -> tuple:
     return ("person", key[1])
 
@@ -231,7 +227,7 @@ def _the_persons_plans(key) -> tuple:
 DEPENDS: dict[str, Callable] = {
     "plan actions": _plan_in_key, "plan facts": _plan_in_key, "plan header": _plan_in_key,
     "plan tables": _plan_in_key,
-    "dashboard": _plans_in_key,  # ("dashboard", period id, plan ids, today)
+    "dashboard plan": _plan_in_key,  # ("dashboard plan", plan id, period id, today), by get_each
     "home": _the_persons_plans,  # ("home", user id, today)
     "sign-off queue": _the_persons_plans,  # ("sign-off queue", user id)
 }
@@ -324,6 +320,44 @@ class UntilChanged:
             while len(self._results) > size:
                 self._results.popitem(last=False)
         return value
+
+    def get_each(self, kind: str, plan_ids: tuple, rest: tuple, make: Callable[[tuple], dict]) -> dict:
+        """One result per plan, each kept until its own plan (or `org`) changes: {plan id:
+        result} for `(kind, plan id, *rest)`. The plans' generations are read in one query, and
+        `make` is given only the plans whose results are not kept (in the order given), so that
+        a change to one plan works out that plan's result again and no other's."""
+        size = current_app.config.get("CACHE_ENTRIES", 0)
+        if size <= 0 or not plan_ids:
+            return make(plan_ids)
+        stamps = generations(("plans", tuple(plan_ids)))
+        if stamps is NOT_KEPT:
+            return make(plan_ids)
+        org = tuple(row for row in stamps if row[0] == ORG[0])
+        own = {row[1]: row for row in stamps if row[0] == "plan"}
+        today, base = date.today(), (current_app.import_name, current_app.config["SQLALCHEMY_DATABASE_URI"])
+        keys = {pid: (*base, (kind, pid, *rest), org + ((own[pid],) if pid in own else ()), today) for pid in plan_ids}
+        out, missing = {}, []
+        with self._lock:
+            for pid, full_key in keys.items():
+                if full_key in self._results:
+                    self._results.move_to_end(full_key)
+                    out[pid] = self._results[full_key]
+                else:
+                    missing.append(pid)
+        self.hits += len(out)
+        self.misses += len(missing)
+        for _ in out:
+            _count("hits")
+        for _ in missing:
+            _count("misses")
+        if missing:
+            made = make(tuple(missing))
+            with self._lock:
+                for pid in missing:
+                    self._results[keys[pid]] = out[pid] = made[pid]
+                while len(self._results) > size:
+                    self._results.popitem(last=False)
+        return {pid: out[pid] for pid in plan_ids}
 
     def clear(self) -> None:
         with self._lock:

@@ -191,3 +191,34 @@ def test_the_store_is_bounded_and_can_be_turned_off(app, db, monkeypatch):
         store.get("b", lambda: calls.append(1))
         store.get("b", lambda: calls.append(1))
         assert len(calls) == 2
+
+
+def test_each_plans_dashboard_figures_are_kept_until_that_plan_changes(app, db, plans, monkeypatch):
+    """The dashboard keeps each plan's figures apart: a change to one plan works out that plan's
+    figures again, and only when asked for a plan not yet kept is `make` given it."""
+    store = cache.UntilChanged()
+    one, two = plans["one"].id, plans["two"].id
+    asked = []
+
+    def make(plan_ids):
+        asked.append(plan_ids)
+        return {pid: f"figures of {pid}, take {len(asked)}" for pid in plan_ids}
+
+    def each():
+        with app.test_request_context("/"):
+            from flask import g
+
+            g.docket_safe_method = True
+            return store.get_each("dashboard plan", (one, two), (7, date.today()), make)
+
+    assert each() == {one: f"figures of {one}, take 1", two: f"figures of {two}, take 1"}
+    assert each() == {one: f"figures of {one}, take 1", two: f"figures of {two}, take 1"}  # both kept
+    plans["a2"].title = "Resurface every road"  # plan two's action
+    db.session.commit()
+    assert each() == {one: f"figures of {one}, take 1", two: f"figures of {two}, take 2"}
+    assert asked == [(one, two), (two,)]
+    db.session.get(Service, plans["one"].service_id).name = "Children's Services"  # the rest of the council
+    db.session.commit()
+    assert each() == {one: f"figures of {one}, take 3", two: f"figures of {two}, take 3"}
+    monkeypatch.setitem(app.config, "CACHE_ENTRIES", 0)  # turned off: worked out every time
+    assert each()[one] == f"figures of {one}, take 4"

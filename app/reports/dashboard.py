@@ -185,8 +185,10 @@ def dashboard_for(user, today: date | None = None) -> dict:
     if period is None or not plans:
         return {"period": period, "plans": []}
     plan_ids = tuple(p.id for p in plans)
-    # The figures are kept until anything is recorded on the trail (app/cache.py).
-    figures = cache.results.get(("dashboard", period.id, plan_ids, today), lambda: _figures(plan_ids, period, today))
+    # Each plan's figures are kept until that plan changes (app/cache.py): one officer's change
+    # works out their own plan's figures again, not the whole directorate's.
+    figures = cache.results.get_each("dashboard plan", plan_ids, (period.id, today),
+                                     lambda missing: _figures(missing, period, today))
     return {"period": period, "plans": [dict(plan=plan, **figures[plan.id]) for plan in plans]}
 
 
