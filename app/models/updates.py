@@ -50,8 +50,9 @@ class ProgressUpdate(Model):
     __tablename__ = "progress_update"
     __table_args__ = (
         sa.UniqueConstraint("action_id", "period_id"),
-        # The sign-off queue and My tasks look for an action's updates in one state.
-        sa.Index("ix_progress_update_action_id_state", "action_id", "state"),
+        # The sign-off queue and My tasks look for an action's updates in one state, and for the
+        # period of each signed off before: read from the index alone (migration 0021).
+        sa.Index("ix_progress_update_action_id_state_period_id", "action_id", "state", "period_id"),
     )
 
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
@@ -106,7 +107,7 @@ class IndicatorValue(Model):
     __tablename__ = "indicator_value"
     __table_args__ = (
         sa.UniqueConstraint("indicator_id", "period_id"),
-        sa.Index("ix_indicator_value_indicator_id_state", "indicator_id", "state"),
+        sa.Index("ix_indicator_value_indicator_id_state_period_id", "indicator_id", "state", "period_id"),
     )
 
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
