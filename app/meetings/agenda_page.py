@@ -66,7 +66,10 @@ def _report_choices_statement(in_directorate: bool) -> sa.Select:
 def report_choices(meeting) -> list[tuple[int, str, int | None]]:
     """What service.report_choices(meeting.committee, meeting) says: (id, title, latest approved
     version) of each report the clerk can add."""
-    committee = meeting.committee
+    from app.models import Committee
+    from app.permissions import load_by_id
+
+    committee = load_by_id(Committee, meeting.committee_id)  # the page names it too: then found, not read again
     return [tuple(row) for row in db.session.connection().execute(
         _report_choices_statement(committee.directorate_id is not None),
         {"committee_id": committee.id, "directorate_id": committee.directorate_id, "meeting_id": meeting.id})]
