@@ -121,3 +121,38 @@ def test_the_assistant_directors_home_has_the_oversight(db, org, people, sign_in
     oversight = home.soup.select_one("[aria-label^='Oversight']")
     row = oversight.select_one("tbody tr").get_text(" ", strip=True)
     assert row == "Children's Specialist Services: Service Improvement Plan 1 of 3 0 2"
+
+
+def test_the_oversight_counts_overdue_updates_once_the_deadline_has_passed(db, org, people, sign_in_as):
+    """My tasks counts what the dashboard lists: the update still being written is overdue (the
+    submitted one is not), and two indicator values miss their targets."""
+    build(db, org, people, ends_in_days=-3, deadline_in_days=-1)
+    home = sign_in_as("ad").get("/")
+    row = home.soup.select_one("[aria-label^='Oversight'] tbody tr").get_text(" ", strip=True)
+    assert row == "Children's Specialist Services: Service Improvement Plan 1 of 3 1 2"
+    dashboard = sign_in_as("ad").get("/dashboard").text()
+    assert "Overdue updates (1)" in dashboard and "Off target (2)" in dashboard
+
+
+def test_an_administrators_dashboard_shows_ten_plans_a_page(db, org, people, sign_in_as):
+    """An administrator's dashboard reaches every plan in the council: ten a page, by title, with
+    the GOV.UK pagination; a page number out of range shows the nearest page."""
+    build(db, org, people, ends_in_days=10, deadline_in_days=20)
+    db.session.add_all([Plan(service=org["other_service"], title=f"Plan {n:02d}") for n in range(1, 12)])
+    db.session.commit()
+    admin = sign_in_as("admin")
+    first = admin.get("/dashboard")
+    titles = [h.get_text(" ", strip=True) for h in first.soup.select("main h2.govuk-heading-m")]
+    assert len(titles) == 10 and titles[0].endswith("Plan 01") and titles[-1].endswith("Plan 10")
+    assert "Plans 1 to 10 of 12, by title." in first.text()
+    nav = first.soup.select_one("nav[aria-label='Pages of plans']")
+    assert nav.get_text(" ", strip=True) == "Page 1 of 2 Next page"
+    second = admin.get(nav.select_one("a[rel=next]")["href"])
+    titles = [h.get_text(" ", strip=True) for h in second.soup.select("main h2.govuk-heading-m")]
+    assert titles == ["Highways: Plan 11", "Children's Specialist Services: Service Improvement Plan"]
+    assert "Plans 11 to 12 of 12, by title." in second.text()
+    assert admin.get("/dashboard?page=99").soup.select_one("nav[aria-label='Pages of plans'] p").get_text(
+        strip=True) == "Page 2 of 2"
+    assert admin.get("/dashboard?page=nonsense").status == 200
+    # An Assistant Director's directorate fits on one page: no pagination.
+    assert sign_in_as("ad").get("/dashboard").soup.select_one("nav[aria-label='Pages of plans']") is None

@@ -87,9 +87,9 @@ def home_for(user) -> Home:
 
     home.tasks = my_tasks(user)
     if scope.services(Role.ASSISTANT_DIRECTOR):
-        from app.reports.dashboard import dashboard_for
+        from app.reports.dashboard import oversight_for
 
-        home.oversight = dashboard_for(user)
+        home.oversight = oversight_for(user)
     if any(role == Role.ADMINISTRATOR for role, _, _ in roles):
         from app.main.admin_tasks import admin_tasks
 

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict, namedtuple
 from datetime import date
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -150,6 +150,9 @@ def _build(dialect: str) -> dict:
                               us.c.name, days_after(pu.c.submitted_at, ends_on),
                               days_after(pu.c.signed_off_at, ends_on))
                     .select_from(updates.outerjoin(us, ac.c.owner_id == us.c.id)).where(*in_plans))
+    # How many updates each plan has in each state (My tasks' oversight: counts, not rows).
+    s["update_counts"] = (sa.select(ac.c.plan_id, sa.type_coerce(pu.c.state, as_text), sa.func.count())
+                          .select_from(updates).where(*in_plans).group_by(ac.c.plan_id, pu.c.state))
     # Overdue updates (listed): (update id, plan id, action reference, owner's name).
     s["late"] = (sa.select(pu.c.id, ac.c.plan_id, ac.c.reference, us.c.name)
                  .select_from(updates.outerjoin(us, ac.c.owner_id == us.c.id))
@@ -171,25 +174,71 @@ def _build(dialect: str) -> dict:
 
 # --- the figures -------------------------------------------------------------------------------
 
-def dashboard_for(user, today: date | None = None) -> dict:
-    today = today or date.today()
+PLANS_PER_PAGE = 10  # a directorate's plans fit on one page; an administrator's whole council is paged
+
+
+def _plans_and_period(user, st: dict) -> tuple[list[PlanInfo], tuple | None]:
+    """The plans in the person's area (every plan for an administrator), by title, and the
+    latest period that is not planned."""
     scope = scope_for(user)
-    st = _statements(db.session.get_bind().dialect.name)
     if scope.admin:
         rows = db.session.execute(st["plans"]).all()
     else:
         rows = db.session.execute(st["plans_in"], {"service_ids": sorted(
             scope.services(Role.HEAD_OF_SERVICE, Role.ASSISTANT_DIRECTOR))}).all()
     plans = [PlanInfo(plan_id, title, ServiceInfo(service)) for plan_id, title, service in rows]
-    period = db.session.execute(st["period"]).first()
+    return plans, db.session.execute(st["period"]).first()
+
+
+def dashboard_for(user, today: date | None = None, page: int = 1) -> dict:
+    """The dashboard's figures for one page of the plans in the person's area (PLANS_PER_PAGE):
+    {"period", "plans": [{"plan", figures…}], "page", "pages", "total"}."""
+    today = today or date.today()
+    st = _statements(db.session.get_bind().dialect.name)
+    plans, period = _plans_and_period(user, st)
+    pages = max((len(plans) + PLANS_PER_PAGE - 1) // PLANS_PER_PAGE, 1)
+    page = min(max(page, 1), pages)
+    paging = {"page": page, "pages": pages, "total": len(plans), "first": (page - 1) * PLANS_PER_PAGE + 1}
+    plans = plans[(page - 1) * PLANS_PER_PAGE:page * PLANS_PER_PAGE]
     if period is None or not plans:
-        return {"period": period, "plans": []}
+        return {"period": period, "plans": [], **paging}
     plan_ids = tuple(p.id for p in plans)
     # Each plan's figures are kept until that plan changes (app/cache.py): one officer's change
     # works out their own plan's figures again, not the whole directorate's.
     figures = cache.results.get_each("dashboard plan", plan_ids, (period.id, today),
                                      lambda missing: _figures(missing, period, today))
-    return {"period": period, "plans": [dict(plan=plan, **figures[plan.id]) for plan in plans]}
+    return {"period": period, "plans": [dict(plan=plan, **figures[plan.id]) for plan in plans], **paging}
+
+
+def oversight_for(user, today: date | None = None) -> dict:
+    """What the Assistant Director's My tasks shows of each plan in their area: updates signed
+    off of all, overdue updates, indicator values off target. Counted by the database (one row a
+    plan and state) rather than worked out as the whole dashboard: {"period", "plans": [{"plan",
+    "signed", "total", "overdue", "off_target"}]}."""
+    from app.updates.rules import OFF_TRACK, value_rag
+
+    today = today or date.today()
+    st = _statements(db.session.get_bind().dialect.name)
+    plans, period = _plans_and_period(user, st)
+    if period is None or not plans:
+        return {"period": period, "plans": []}
+    params = {"period_id": period.id, "plan_ids": [p.id for p in plans], "ends_on": period.ends_on}
+    late = period.update_deadline < today
+    rows = {p.id: {"plan": p, "signed": 0, "total": 0, "overdue": 0, "off_target": 0} for p in plans}
+    signed_off, open_states = UpdateState.SIGNED_OFF.value, {s.value for s in OPEN_STATES}
+    for plan_id, state, n in db.session.execute(st["update_counts"], params):
+        row = rows[plan_id]
+        row["total"] += n
+        if state == signed_off:
+            row["signed"] += n
+        elif late and state in open_states:
+            row["overdue"] += n
+    reported = (UpdateState.SUBMITTED, UpdateState.SIGNED_OFF)
+    for plan_id, _ref, _description, polarity, _unit, target, _id, state, value, _owner in db.session.execute(
+            st["values"], params):
+        if state in reported and value is not None and value_rag(value, target, polarity) in OFF_TRACK:
+            rows[plan_id]["off_target"] += 1
+    return {"period": period, "plans": list(rows.values())}
 
 
 def _figures(plan_ids: tuple[int, ...], period, today: date) -> dict[int, dict]:
@@ -323,5 +372,6 @@ def _indicator_figures(st: dict, params: dict) -> dict[int, dict]:
 def dashboard():
     today = date.today()
     links = {kind: id_url("updates.show", "obj_id", kind=kind) for kind in ("update", "value")}
-    return render_template("reports/dashboard.html", board=dashboard_for(current_user._get_current_object(), today),
-                           today=today, links=links)
+    page = request.args.get("page", 1, type=int) or 1
+    return render_template("reports/dashboard.html", today=today, links=links,
+                           board=dashboard_for(current_user._get_current_object(), today, page))
