@@ -20,12 +20,12 @@ tokens are random, not counters, so a database restored from an older backup can
 a result kept from a different state.
 
 What a result depends on is worked out from its key (`DEPENDS`): a plan's parts on that plan;
-the dashboard's figures for a plan on that plan (each plan's kept apart, `get_each`); My tasks and the sign-off queue on the plans of the person's
-services and the plans where they own an action, risk or indicator; anything else on `org`
-alone (an administrator's My tasks and queue, which reach every plan, are not kept). All of them
-on `org`, and on the day (for figures that depend on today's date). So one
-officer's autosave throws away only their own plan's results, the dashboards and queues that
-include that plan, and nothing else.
+the dashboard's figures for a plan on that plan (each plan's kept apart, `get_each`); anything
+else on `org` alone. All of them on `org`, and on the day (for figures that depend on today's
+date). So one officer's autosave throws away only their own plan's parts and that plan's
+dashboard figures, and nothing else. A person's own pages (My tasks, the sign-off queue) are not
+kept: they change with that person's every save, and on the benchmark's deadline day a kept
+copy was used again once in 600 views while finding whether it could cost more than it saved.
 
 The store is per process (each gunicorn worker keeps its own) and holds at most
 `CACHE_ENTRIES` results, the least recently used going first; 0 turns it off. Keep only plain
@@ -219,42 +219,12 @@ def _plan_in_key(key) -> tuple:
     return ("plans", (key[1],))
 
 
-def _the_persons_plans(key) -> tuple:
-    return ("person", key[1])
-
-
 # The first item of a key names the kind of result; the rest, which one.
 DEPENDS: dict[str, Callable] = {
     "plan actions": _plan_in_key, "plan facts": _plan_in_key, "plan header": _plan_in_key,
     "plan tables": _plan_in_key,
     "dashboard plan": _plan_in_key,  # ("dashboard plan", plan id, period id, today), by get_each
-    "home": _the_persons_plans,  # ("home", user id, today)
-    "sign-off queue": _the_persons_plans,  # ("sign-off queue", user id)
 }
-
-
-def _person_plans_query(user_id: int):
-    """The plans whose changes can change a person's My tasks or sign-off queue: those of the
-    services they reach in any role (as a deputy too), and those where they own something."""
-    from app.models import Action, Indicator, Plan, Risk, User
-    from app.permissions import scope_for
-
-    user = None
-    from flask_login import current_user
-
-    if has_request_context() and getattr(current_user, "id", None) == user_id:
-        user = current_user._get_current_object()
-    user = user or db.session.get(User, user_id)
-    scope = scope_for(user)
-    if scope.admin:
-        return None
-    services = set().union(*scope._services.values()) | set(scope.deputy_for)
-    return sa.union(
-        sa.select(Plan.id).where(Plan.service_id.in_(services or [-1])),
-        sa.select(Action.plan_id).where(Action.owner_id == user_id),
-        sa.select(Indicator.plan_id).where(Indicator.owner_id == user_id),
-        sa.select(Risk.plan_id).where(Risk.owner_id == user_id),
-    )
 
 
 def generations(depends: tuple | None) -> tuple:
@@ -270,12 +240,6 @@ def generations(depends: tuple | None) -> tuple:
     wanted = sa.and_(t.kind == ORG[0], t.ref_id == 0)
     if depends and depends[0] == "plans":
         wanted = sa.or_(wanted, sa.and_(t.kind == "plan", t.ref_id.in_(depends[1])))
-    elif depends and depends[0] == "person":
-        plans = _person_plans_query(depends[1])
-        if plans is None:  # an administrator's reach is every plan: not kept (one row every write would wait for)
-            memo[depends] = NOT_KEPT
-            return NOT_KEPT
-        wanted = sa.or_(wanted, sa.and_(t.kind == "plan", t.ref_id.in_(plans.scalar_subquery())))
     rows = db.session.execute(sa.select(t.kind, t.ref_id, t.token).where(wanted).order_by(t.kind, t.ref_id)).all()
     result = tuple(tuple(row) for row in rows)
     memo[depends] = result

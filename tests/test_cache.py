@@ -98,40 +98,6 @@ def test_a_deleted_row_moves_its_plan(app, db, plans):
     assert _get(app, store, ("plan facts", one), make) == 2
 
 
-def test_a_persons_results_follow_the_plans_they_own_things_in(app, db, plans, people):
-    store, make = cache.UntilChanged(), _counter()
-    owner = people["owner"].id
-
-    def mine():
-        with app.test_request_context("/"):
-            from flask import g
-
-            g.docket_safe_method = True
-            return store.get(("home", owner, date.today()), make)
-
-    assert mine() == 1
-    plans["a2"].title = "Resurface every road"  # plan two: not theirs
-    db.session.commit()
-    assert mine() == 1
-    plans["a2"].owner_id = owner  # now they own something in it: the action moves plan two
-    db.session.commit()
-    assert mine() == 2
-    plans["a2"].title = "Resurface the roads"
-    db.session.commit()
-    assert mine() == 3  # plan two is theirs now
-
-
-def test_an_administrators_tasks_reach_every_plan_and_are_not_kept(app, db, plans, people):
-    store, make = cache.UntilChanged(), _counter()
-    admin = people["admin"].id
-    with app.test_request_context("/"):
-        from flask import g
-
-        g.docket_safe_method = True
-        assert store.get(("home", admin, date.today()), make) == 1
-        assert store.get(("home", admin, date.today()), make) == 2
-
-
 def test_a_request_that_writes_sees_its_own_change(app, db, plans):
     store = cache.UntilChanged()
     values = iter(["before", "after"])
