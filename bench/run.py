@@ -1030,11 +1030,16 @@ def main(argv=None) -> dict:
                         help="seconds of the deadline-day workload (bench/load.py; default 60)")
     parser.add_argument("--no-uncached", dest="uncached", action="store_false",
                         help="skip the second load run with nothing kept (CACHE_ENTRIES=0)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers for Docket and the ceiling alike (default: as the README deploys, "
+                             + GUNICORN_ARGS[1] + ")")
     parser.add_argument("--out", default=None,
                         help="results file (default bench/results/results.json, or results-postgres.json)")
     args = parser.parse_args(argv)
     args.out = args.out or str(RESULTS / ("results-postgres.json" if args.postgres else "results.json"))
     args.pages = [p for p in args.pages.split(",") if p]
+    if args.workers:
+        GUNICORN_ARGS[1] = str(args.workers)
     RUN_SUFFIX = "-postgres" if args.postgres else ""
     skip = {s for s in args.skip.split(",") if s}
     scales = [float(s) for s in args.scales.split(",") if s]
