@@ -78,7 +78,8 @@ EXTRA_PAGES = [
     ("my_tasks_clerk", "My tasks (clerk)", "clerk", "/"),
 ]
 TARGETS = {"p95_ms": 100, "cpu_ms": 5.0, "queries": 12, "throughput_ratio": 0.5, "pack_s": 3.0, "import_s": 2.0}
-GUNICORN_ARGS = ["--workers", "4"]  # the README's deployment; the same for Docket and the ceiling
+# The README's deployment, one worker a core (--workers changes it); the same for Docket and the ceiling.
+GUNICORN_ARGS = ["--workers", str(os.cpu_count() or 2)]
 SECRET_KEY = "docket-benchmark-not-secret"
 TRAIL_KEY = "docket-benchmark-trail-key-not-secret"  # bench/generate.py keys its trail with it too
 
