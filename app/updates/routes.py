@@ -2,7 +2,7 @@
 Head of Service, return, sign off and reopen. Every route loads the object from the URL and
 checks permission on it; the domain functions in service.py check again and do the work."""
 import json
-from functools import wraps
+from functools import cache, wraps
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -35,13 +35,21 @@ def _loaded_with():
     }
 
 
+@cache
+def _entry_statement(kind: str) -> sa.Select:
+    """The entry with what every page reads of it (`_loaded_with`), in a statement built once:
+    `session.get` built it afresh, options and all, on every request (issue 17)."""
+    model = MODELS[kind]
+    return sa.select(model).options(*_loaded_with()[kind]).where(model.id == sa.bindparam("pk"))
+
+
 def load(verb: str):
     """Decorator: load the update or value named in the URL (404) and check `verb` on it (403)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(kind, obj_id, **kwargs):
-            obj = db.session.get(MODELS[kind], obj_id, options=_loaded_with()[kind])
+            obj = db.session.scalar(_entry_statement(kind), {"pk": obj_id})
             if obj is None:
                 abort(404)
             if not can(current_user, verb, obj):
